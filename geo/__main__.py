@@ -1,0 +1,7 @@
+"""``python -m geo`` runs the ``tongliao-maps`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

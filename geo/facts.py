@@ -1,0 +1,745 @@
+"""Stage 2 of the pipeline: read and check the facts in data/.
+
+:func:`read_facts` returns a :class:`FactBase` (themes, metrics, sources,
+facts, sites and recorded conflicts) or raises one :class:`AtlasError` that
+lists every problem, each naming the file, the row, the bad value and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import areas, datum
+from .csvio import Row, parse_number, read_rows
+from .errors import AtlasError, Problem
+
+__all__ = [
+    "SOURCE_TYPES",
+    "YEAR_RANGE",
+    "Conflict",
+    "Fact",
+    "FactBase",
+    "Metric",
+    "Site",
+    "Source",
+    "Theme",
+    "fact_problems",
+    "read_facts",
+]
+
+#: Source types from strongest to weakest; maps show them beside each figure.
+SOURCE_TYPES = ("official", "news", "news-mirror", "aggregator")
+SOURCE_TYPE_ZH = {"official": "官方", "news": "新闻", "news-mirror": "新闻转载", "aggregator": "聚合网站"}
+YEAR_RANGE = (1949, 2035)  # the People's Republic to the 2035 plans the sources quote
+SITE_KINDS = (
+    "park",
+    "wind",
+    "solar",
+    "storage",
+    "hybrid",
+    "hydrogen",
+    "sand-control",
+    "agri-park",
+    "brand",
+    "industry-project",
+)
+SITE_STATUSES = (
+    "planned",
+    "approved",
+    "under-construction",
+    "on-grid",
+    "operating",
+    "completed",
+    "certified",
+)
+
+# Spellings of one unit, folded to the spelling used in metrics.csv.
+UNIT_SYNONYMS = {
+    "平方公里": "km²",
+    "平方千米": "km²",
+    "km2": "km²",
+    "km^2": "km²",
+    "公顷": "ha",
+    "hm²": "ha",
+    "兆瓦": "MW",
+    "千瓦": "kW",
+    "吉瓦": "GW",
+    "万吨/yr": "万吨/年",
+    "人/平方公里": "人/km²",
+}
+# (from, to) -> factor. Only exact, definitional conversions: never a guess.
+UNIT_FACTORS = {
+    ("人", "万人"): 1e-4,
+    ("万人", "人"): 1e4,
+    ("亩", "万亩"): 1e-4,
+    ("ha", "万亩"): 15e-4,
+    ("万亩", "ha"): 1e4 / 15,
+    ("km²", "万亩"): 0.15,
+    ("万亩", "km²"): 1 / 0.15,
+    ("ha", "km²"): 0.01,
+    ("MW", "万千瓦"): 0.1,
+    ("GW", "万千瓦"): 100.0,
+    ("kW", "万千瓦"): 1e-4,
+    ("万千瓦", "MW"): 10.0,
+    ("万元", "亿元"): 1e-4,
+    ("亿元", "万元"): 1e4,
+    ("吨", "万吨"): 1e-4,
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A thematic layer: one choropleth plus a point layer of its sites."""
+
+    key: str
+    order: int
+    label_zh: str
+    label_en: str
+    palette: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A registered metric (one row of metrics.csv)."""
+
+    key: str
+    theme: str
+    label_zh: str
+    label_en: str
+    unit: str
+    summable: bool
+    headline: bool
+    scheme: str
+    k: int
+    decimals: int
+    derived: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited source and how strong it is."""
+
+    source_id: str
+    title: str
+    publisher: str
+    date: str
+    url: str
+    type: str
+    file: str
+    note: str
+
+    @property
+    def type_zh(self) -> str:
+        return SOURCE_TYPE_ZH.get(self.type, self.type)
+
+    @property
+    def strength(self) -> int:
+        """0 for official, higher for weaker sources."""
+        return SOURCE_TYPES.index(self.type) if self.type in SOURCE_TYPES else len(SOURCE_TYPES)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One figure for one area, metric and year, in the metric's unit."""
+
+    district: str
+    theme: str
+    metric: str
+    value: float
+    value_text: str
+    unit: str
+    year: str
+    source_id: str
+    evidence: str
+    note: str
+    where: str
+
+    @property
+    def year_end(self) -> int:
+        """Last year of the period, 0 when undated (so undated sorts oldest)."""
+        return int(self.year.split("-")[-1]) if self.year else 0
+
+
+@dataclass(frozen=True)
+class Site:
+    """A named site: park, energy project, sand-control project or brand."""
+
+    site_id: str
+    districts: tuple[str, ...]
+    theme: str
+    name_zh: str
+    name_en: str
+    kind: str
+    capacity: float | None
+    capacity_unit: str
+    status: str
+    status_year: str
+    lon: float | None
+    lat: float | None
+    source_id: str
+    evidence: str
+    note: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A recorded choice between sources that disagree."""
+
+    district: str
+    metric: str
+    year: str
+    show_source_id: str
+    reason: str
+    where: str
+
+
+@dataclass
+class FactBase:
+    """Everything in a data folder, checked."""
+
+    directory: Path
+    themes: dict[str, Theme]
+    metrics: dict[str, Metric]
+    sources: dict[str, Source]
+    facts: list[Fact]
+    sites: list[Site]
+    conflicts: list[Conflict] = field(default_factory=list)
+    aliases_used: dict[str, str] = field(default_factory=dict)
+
+    def headline(self, theme: str) -> Metric:
+        """The metric drawn as `theme`'s choropleth."""
+        return next(m for m in self.metrics.values() if m.theme == theme and m.headline)
+
+
+def _fix_unknown(kind: str, value: str, known: list[str], file: str) -> str:
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"use one of {', '.join(known[:8])}{' ...' if len(known) > 8 else ''} or add it to {file}"
+
+
+def _yes(text: str) -> bool:
+    return text.strip().lower() in {"yes", "y", "true", "1", "是"}
+
+
+_YEAR = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+
+
+def _year(text: str) -> tuple[str, str | None]:
+    folded = unicodedata.normalize("NFKC", text).strip().replace("—", "-").replace("–", "-").replace("年", "")
+    folded = folded.replace("~", "-").replace("至", "-")
+    if not folded:
+        return "", None
+    match = _YEAR.match(folded)
+    if not match:
+        return folded, f"year {text!r} is not a year (2020) or a period (2021-2025)"
+    low, high = YEAR_RANGE
+    for part in match.groups():
+        if part is not None and not low <= int(part) <= high:
+            return folded, f"year {text!r} is outside {low}-{high}"
+    if match.group(2) and int(match.group(2)) < int(match.group(1)):
+        return folded, f"period {text!r} ends before it starts"
+    return folded, None
+
+
+def _unit(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).strip()
+    return UNIT_SYNONYMS.get(folded, folded.replace("km2", "km²"))
+
+
+def convert(value: float, unit: str, target: str) -> float | None:
+    """Convert `value` from `unit` to `target`, or None if no exact factor exists."""
+    if unit == target:
+        return value
+    factor = UNIT_FACTORS.get((unit, target))
+    # round away binary noise such as 251806 * 1e-4 = 25.180600000000002
+    return None if factor is None else round(value * factor, 10)
+
+
+def _read_themes(directory: Path, problems: list[Problem]) -> dict[str, Theme]:
+    rows, found = read_rows(
+        directory / "themes.csv", ["theme", "label_zh", "label_en"], ["order", "palette", "description"]
+    )
+    problems += found
+    themes = {}
+    for i, r in enumerate(rows):
+        themes[r["theme"]] = Theme(
+            r["theme"],
+            int(r["order"] or i + 1),
+            r["label_zh"],
+            r["label_en"],
+            r["palette"] or "Blues",
+            r["description"],
+        )
+    return themes
+
+
+def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Problem]) -> dict[str, Metric]:
+    from .classify import SCHEMES
+
+    rows, found = read_rows(
+        directory / "metrics.csv",
+        ["metric", "theme", "label_zh", "label_en", "unit"],
+        ["summable", "headline", "scheme", "k", "decimals", "derived", "description"],
+    )
+    problems += found
+    metrics: dict[str, Metric] = {}
+    for r in rows:
+        if r["theme"] not in themes:
+            problems.append(
+                Problem(
+                    r.where,
+                    f"unknown theme {r['theme']!r}",
+                    _fix_unknown("theme", r["theme"], list(themes), "themes.csv"),
+                )
+            )
+            continue
+        scheme = r["scheme"] or "quantiles"
+        if scheme.split(":")[0] not in SCHEMES:
+            problems.append(
+                Problem(
+                    r.where,
+                    f"unknown scheme {scheme!r}",
+                    _fix_unknown("scheme", scheme, list(SCHEMES), "geo/classify.py"),
+                )
+            )
+            continue
+        metrics[r["metric"]] = Metric(
+            key=r["metric"],
+            theme=r["theme"],
+            label_zh=r["label_zh"],
+            label_en=r["label_en"],
+            unit=_unit(r["unit"]),
+            summable=_yes(r["summable"]),
+            headline=_yes(r["headline"]),
+            scheme=scheme,
+            k=int(r["k"] or 5),
+            decimals=int(r["decimals"] or 1),
+            derived=r["derived"],
+            description=r["description"],
+        )
+    for key in themes:
+        heads = [m.key for m in metrics.values() if m.theme == key and m.headline]
+        if len(heads) != 1:
+            problems.append(
+                Problem(
+                    _where(directory / "metrics.csv"),
+                    f"theme {key!r} has {len(heads)} headline metrics {heads}",
+                    "mark exactly one metric of each theme headline=yes",
+                )
+            )
+    return metrics
+
+
+def _where(path: Path) -> str:
+    from .csvio import _display
+
+    return _display(path)
+
+
+def _read_sources(directory: Path, problems: list[Problem]) -> dict[str, Source]:
+    rows, found = read_rows(
+        directory / "sources.csv",
+        ["source_id", "title", "type"],
+        ["publisher", "date", "url", "file", "note"],
+    )
+    problems += found
+    sources: dict[str, Source] = {}
+    for r in rows:
+        kind = r["type"].strip().lower()
+        if kind not in SOURCE_TYPES:
+            problems.append(
+                Problem(
+                    r.where, f"unknown source type {r['type']!r}", f"use one of {', '.join(SOURCE_TYPES)}"
+                )
+            )
+            continue
+        if r["source_id"] in sources:
+            problems.append(
+                Problem(r.where, f"source id {r['source_id']!r} appears twice", "give each source its own id")
+            )
+            continue
+        sources[r["source_id"]] = Source(
+            r["source_id"], r["title"], r["publisher"], r["date"], r["url"], kind, r["file"], r["note"]
+        )
+    return sources
+
+
+def _district(
+    row: Row, base_aliases: dict[str, str], problems: list[Problem], text: str | None = None
+) -> str | None:
+    name = row["district"] if text is None else text
+    try:
+        area = areas.resolve(name, where=f"{row.where}")
+    except AtlasError as exc:
+        problems += exc.problems
+        return None
+    if name.strip() != area.code:
+        base_aliases[name.strip()] = area.code
+    return area.code
+
+
+def _source_ok(row: Row, sources: dict[str, Source], problems: list[Problem]) -> bool:
+    if row["source_id"] in sources:
+        return True
+    problems.append(
+        Problem(
+            row.where,
+            f"unknown source id {row['source_id']!r}",
+            _fix_unknown("source", row["source_id"], list(sources), "sources.csv"),
+        )
+    )
+    return False
+
+
+def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
+    before = len(problems)
+    code = _district(r, base.aliases_used, problems)
+    metric = base.metrics.get(r["metric"])
+    if metric is None:
+        problems.append(
+            Problem(
+                r.where,
+                f"unknown metric {r['metric']!r}",
+                _fix_unknown("metric", r["metric"], list(base.metrics), "metrics.csv"),
+            )
+        )
+    elif metric.derived:
+        problems.append(
+            Problem(
+                r.where,
+                f"metric {metric.key!r} is derived ({metric.derived}) and computed by the atlas",
+                "delete this row",
+            )
+        )
+    theme = r["theme"] or (metric.theme if metric else "")
+    if metric and theme != metric.theme:
+        problems.append(
+            Problem(
+                r.where,
+                f"theme {theme!r} does not match metric {metric.key!r} (theme {metric.theme!r})",
+                f"write {metric.theme!r}",
+            )
+        )
+    value = parse_number(r["value"])
+    if value is None:
+        problems.append(
+            Problem(
+                r.where,
+                f"value {r['value']!r} is not a number",
+                "write a plain non-negative number such as 37.53 or 151,133",
+            )
+        )
+    unit = _unit(r["unit"])
+    if metric and value is not None:
+        converted = convert(value, unit, metric.unit)
+        if converted is None:
+            convertible = sorted(f for f, t in UNIT_FACTORS if t == metric.unit)
+            problems.append(
+                Problem(
+                    r.where,
+                    f"unit {r['unit']!r} is not the unit of {metric.key!r} ({metric.unit})",
+                    f"write {metric.unit!r}"
+                    + (f" or one of {', '.join(convertible)}" if convertible else ""),
+                )
+            )
+        value = converted
+    year, issue = _year(r["year"])
+    if issue:
+        problems.append(Problem(r.where, issue, f"use a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}"))
+    _source_ok(r, base.sources, problems)
+    if len(problems) > before or code is None or metric is None or value is None:
+        return None
+    return Fact(
+        code,
+        metric.theme,
+        metric.key,
+        value,
+        r["value"],
+        unit,
+        year,
+        r["source_id"],
+        r["evidence"],
+        r["note"],
+        r.where,
+    )
+
+
+def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
+    before = len(problems)
+    codes = [
+        _district(r, base.aliases_used, problems, part) for part in r["district"].split("|") if part.strip()
+    ]
+    if not codes:
+        problems.append(
+            Problem(r.where, "site has no district", "name the district (or 150500 if the source gives none)")
+        )
+    if r["theme"] not in base.themes:
+        problems.append(
+            Problem(
+                r.where,
+                f"unknown theme {r['theme']!r}",
+                _fix_unknown("theme", r["theme"], list(base.themes), "themes.csv"),
+            )
+        )
+    if r["kind"] not in SITE_KINDS:
+        problems.append(
+            Problem(
+                r.where,
+                f"unknown site kind {r['kind']!r}",
+                _fix_unknown("kind", r["kind"], list(SITE_KINDS), "data/README.md"),
+            )
+        )
+    if r["status"] and r["status"] not in SITE_STATUSES:
+        problems.append(
+            Problem(
+                r.where,
+                f"unknown status {r['status']!r}",
+                _fix_unknown("status", r["status"], list(SITE_STATUSES), "data/README.md"),
+            )
+        )
+    capacity = None
+    if r["capacity"]:
+        capacity = parse_number(r["capacity"])
+        if capacity is None:
+            problems.append(
+                Problem(
+                    r.where,
+                    f"capacity {r['capacity']!r} is not a number",
+                    "write a plain number or leave it empty",
+                )
+            )
+    status_year, issue = _year(r["status_year"])
+    if issue:
+        problems.append(Problem(r.where, issue, f"use a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}"))
+    lon, lat = _position(r, problems)
+    _source_ok(r, base.sources, problems)
+    if len(problems) > before:
+        return None
+    return Site(
+        r["site_id"],
+        tuple(c for c in codes if c),
+        r["theme"],
+        r["name_zh"],
+        r["name_en"],
+        r["kind"],
+        capacity,
+        _unit(r["capacity_unit"]),
+        r["status"],
+        status_year,
+        lon,
+        lat,
+        r["source_id"],
+        r["evidence"],
+        r["note"],
+        r.where,
+    )
+
+
+# Generous box around Tongliao: a position outside it is a typo or swapped lon/lat.
+_BOX = (118.5, 41.5, 124.5, 46.5)
+
+
+def _position(r: Row, problems: list[Problem]) -> tuple[float | None, float | None]:
+    if not r["lon"] and not r["lat"]:
+        return None, None
+    lon = _signed(r["lon"])
+    lat = _signed(r["lat"])
+    if lon is None or lat is None:
+        problems.append(
+            Problem(
+                r.where,
+                f"position ({r['lon']!r}, {r['lat']!r}) is not two numbers",
+                "write decimal degrees, e.g. 122.26, 43.65",
+            )
+        )
+        return None, None
+    if not (_BOX[0] <= lon <= _BOX[2] and _BOX[1] <= lat <= _BOX[3]):
+        problems.append(
+            Problem(
+                r.where,
+                f"position ({lon}, {lat}) is outside Tongliao",
+                "check the numbers; longitude (about 120-123) comes first",
+            )
+        )
+        return None, None
+    kind = (r["datum"] or "WGS84").upper().replace("-", "")
+    if kind == "GCJ02":
+        lon, lat = (float(v) for v in datum.gcj02_to_wgs84(lon, lat))
+    elif kind != "WGS84":
+        problems.append(
+            Problem(
+                r.where,
+                f"unknown datum {r['datum']!r}",
+                "write WGS84 (GPS, OpenStreetMap) or GCJ02 (Amap/Gaode)",
+            )
+        )
+    return lon, lat
+
+
+def _signed(text: str) -> float | None:
+    return parse_number(text)
+
+
+def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) -> list[Conflict]:
+    path = directory / "conflicts.csv"
+    if not path.exists():
+        return []
+    rows, found = read_rows(path, ["district", "metric", "show_source_id"], ["year", "reason"])
+    problems += found
+    out = []
+    for r in rows:
+        code = _district(r, base.aliases_used, problems)
+        year, issue = _year(r["year"])
+        if issue:
+            problems.append(Problem(r.where, issue, "use a year or leave it empty for all years"))
+        if r["metric"] not in base.metrics:
+            problems.append(
+                Problem(
+                    r.where,
+                    f"unknown metric {r['metric']!r}",
+                    _fix_unknown("metric", r["metric"], list(base.metrics), "metrics.csv"),
+                )
+            )
+        if r["show_source_id"] not in base.sources:
+            problems.append(
+                Problem(
+                    r.where,
+                    f"unknown source id {r['show_source_id']!r}",
+                    _fix_unknown("source", r["show_source_id"], list(base.sources), "sources.csv"),
+                )
+            )
+        if code:
+            out.append(Conflict(code, r["metric"], year, r["show_source_id"], r["reason"], r.where))
+    return out
+
+
+def _check_duplicates(base: FactBase, problems: list[Problem]) -> None:
+    recorded = {(c.district, c.metric, c.year) for c in base.conflicts}
+    recorded_any = {(c.district, c.metric) for c in base.conflicts if not c.year}
+    first: dict[tuple, Fact] = {}
+    for fact in base.facts:
+        same_source = (fact.district, fact.metric, fact.year, fact.source_id)
+        if same_source in first and first[same_source].value != fact.value:
+            other = first[same_source]
+            problems.append(
+                Problem(
+                    fact.where,
+                    f"the same fact is stated twice with different values "
+                    f"({other.value_text} at {other.where}, {fact.value_text} here)",
+                    "keep one row",
+                )
+            )
+        first.setdefault(same_source, fact)
+    by_cell: dict[tuple, list[Fact]] = {}
+    for fact in base.facts:
+        by_cell.setdefault((fact.district, fact.metric, fact.year), []).append(fact)
+    for (district, metric, year), facts in by_cell.items():
+        values = {round(f.value, 9) for f in facts}
+        if (
+            len(values) > 1
+            and (district, metric, year) not in recorded
+            and (district, metric) not in recorded_any
+        ):
+            rows = ", ".join(f"{f.value_text} ({f.source_id}, {f.where})" for f in facts)
+            problems.append(
+                Problem(
+                    facts[-1].where,
+                    f"sources disagree on {metric} of {district} in {year or 'an undated year'}: {rows}",
+                    "record which one the map shows in conflicts.csv",
+                )
+            )
+
+
+def fact_problems(directory: Path) -> tuple[FactBase, list[Problem]]:
+    """Read a data folder and return what could be read plus every problem found."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    if not directory.is_dir():
+        problems.append(
+            Problem(
+                str(directory), "data folder not found", "pass --data with the folder that holds facts.csv"
+            )
+        )
+        return FactBase(directory, {}, {}, {}, [], []), problems
+    themes = _read_themes(directory, problems)
+    base = FactBase(
+        directory,
+        themes,
+        _read_metrics(directory, themes, problems),
+        _read_sources(directory, problems),
+        [],
+        [],
+    )
+    rows, found = read_rows(
+        directory / "facts.csv",
+        ["district", "metric", "value", "unit", "source_id"],
+        ["theme", "year", "evidence", "note"],
+    )
+    problems += found
+    base.facts = [f for r in rows if (f := _read_fact(r, base, problems)) is not None]
+    path = directory / "sites.csv"
+    if path.exists():
+        rows, found = read_rows(
+            path,
+            ["site_id", "district", "theme", "name_zh", "kind", "source_id"],
+            [
+                "name_en",
+                "capacity",
+                "capacity_unit",
+                "status",
+                "status_year",
+                "lon",
+                "lat",
+                "datum",
+                "evidence",
+                "note",
+            ],
+        )
+        problems += found
+        base.sites = [s for r in rows if (s := _read_site(r, base, problems)) is not None]
+        seen: dict[str, str] = {}
+        for site in base.sites:
+            if site.site_id in seen:
+                problems.append(
+                    Problem(
+                        site.where,
+                        f"site id {site.site_id!r} also used at {seen[site.site_id]}",
+                        "give each site its own id",
+                    )
+                )
+            seen.setdefault(site.site_id, site.where)
+    base.conflicts = _read_conflicts(directory, base, problems)
+    _check_duplicates(base, problems)
+    return base, problems
+
+
+def read_facts(directory: Path) -> FactBase:
+    """Read and check a data folder.
+
+    Parameters
+    ----------
+    directory : Path
+        Folder with facts.csv, sources.csv, metrics.csv, themes.csv and
+        optionally sites.csv and conflicts.csv (see data/README.md).
+
+    Returns
+    -------
+    FactBase
+
+    Raises
+    ------
+    AtlasError
+        With one problem per bad cell, row or file, all at once.
+    """
+    base, problems = fact_problems(directory)
+    if problems:
+        raise AtlasError(*problems)
+    return base

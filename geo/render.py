@@ -1,0 +1,440 @@
+"""Stage 5 of the pipeline: render a :class:`~geo.spec.MapSpec` to one HTML page.
+
+folium builds the page and the Leaflet map; the atlas adds one element that
+carries the map's data as JSON and the script that draws it. Design points:
+
+- Geometry once per page: every theme restyles the same district polygons in
+  the browser instead of embedding the geometry once per layer.
+- Offline: Leaflet's JS and CSS (from the XStatic-Leaflet package) and the
+  atlas script are inlined; no request leaves the page unless a tile basemap
+  is chosen.
+- Safe: data reaches the page only as JSON (``tojson``, which escapes ``<``,
+  ``>``, ``&`` and ``'``) and the script puts it into the DOM as text. Rendered
+  template output is never fed back through Jinja (branca's default would
+  re-parse it as a template).
+- Deterministic: element ids are numbered, JSON keys sorted, coordinates
+  rounded, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+
+import folium
+import jinja2
+import shapely
+from branca.element import Element, Figure, MacroElement
+from markupsafe import Markup
+
+from . import areas
+from .areas import CITY_CODE
+from .facts import SOURCE_TYPE_ZH, Fact, FactBase, Site
+from .join import Cell
+from .spec import MapSpec, ThemeLayer
+
+__all__ = ["ENV", "page_payload", "render_index", "render_map"]
+
+#: Jinja environment of the atlas templates; autoescaping on for everything.
+ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("geo", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+ENV.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+
+COORD_DECIMALS = 5  # ~1 m: finer than the simplification tolerance needs
+
+
+class _Raw(Element):
+    """Already-rendered text, added to the page verbatim (never re-templated)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text
+
+
+class TemplateElement(MacroElement):
+    """A MacroElement whose header/html/script macros come from an autoescaping template."""
+
+    template_name = ""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        module = ENV.get_template(self.template_name).module
+        for part in ("header", "html", "script"):
+            macro = getattr(module, part, None)
+            if macro is not None:
+                getattr(figure, part).add_child(_Raw(str(macro(self, kwargs))), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class AtlasLayers(TemplateElement):
+    """The atlas on a folium map: data, styles, panels and the drawing script."""
+
+    template_name = "atlas.html.j2"
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "AtlasLayers"
+        self.payload = payload
+        self.leaflet_css = Markup(_leaflet_css())
+        self.leaflet_js = Markup(_asset_text("leaflet_js"))
+        self.atlas_css = Markup(_asset_text("atlas_css"))
+        self.atlas_js = Markup(_asset_text("atlas_js"))
+
+
+class AtlasMap(folium.Map):
+    """A folium Map that loads nothing from a CDN: assets come inline from AtlasLayers."""
+
+    default_js: ClassVar[list[tuple[str, str]]] = []
+    default_css: ClassVar[list[tuple[str, str]]] = []
+
+
+@cache
+def _asset_text(name: str) -> str:
+    if name == "leaflet_js":
+        text = _leaflet_dir().joinpath("leaflet.js").read_text(encoding="utf-8")
+        text = re.sub(r"\n//# sourceMappingURL=.*$", "", text)  # no request for a .map file
+    else:
+        stem, ext = name.split("_")
+        text = resources.files("geo").joinpath("templates", f"{stem}.{ext}").read_text(encoding="utf-8")
+    # Inlined into <script>/<style>: a closing tag inside would end the element early.
+    if re.search(r"</(script|style)", text, re.IGNORECASE):
+        raise RuntimeError(f"asset {name} contains a closing tag and cannot be inlined")
+    return text
+
+
+def _leaflet_dir() -> Path:
+    from xstatic.pkg import leaflet
+
+    return Path(leaflet.BASE_DIR)
+
+
+@cache
+def _leaflet_css() -> str:
+    """Leaflet's CSS with its images inlined as data: URIs (no request for images/*.png)."""
+    folder = _leaflet_dir()
+    css = folder.joinpath("leaflet.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        data = folder.joinpath(match.group(1)).read_bytes()
+        return f"url(data:image/png;base64,{base64.b64encode(data).decode('ascii')})"
+
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css)
+
+
+# ---------------------------------------------------------------- payload
+
+
+def _num(value: float | None, decimals: int = 6) -> float | None:
+    if value is None:
+        return None
+    rounded = round(float(value), decimals)
+    return int(rounded) if rounded == int(rounded) and abs(rounded) < 1e15 else rounded
+
+
+def _format(value: float, decimals: int) -> str:
+    return f"{value:,.{decimals}f}"
+
+
+def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
+    metric = base.metrics[fact.metric]
+    return {
+        "metric": metric.label_zh,
+        "metricEn": metric.label_en,
+        "value": _format(fact.value, metric.decimals),
+        "unit": metric.unit,
+        "printed": f"{fact.value_text} {fact.unit}" if fact.unit != metric.unit else "",
+        "year": fact.year,
+        "source": fact.source_id,
+        "evidence": fact.evidence,
+        "note": fact.note,
+    }
+
+
+def _cell_json(cell: Cell, layer: ThemeLayer, base: FactBase) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "v": _num(cell.value),
+        "text": _format(cell.value, layer.metric.decimals),
+        "year": cell.year,
+        "cls": layer.classes.class_of(cell.value),
+    }
+    if cell.fact is not None:
+        out["source"] = cell.fact.source_id
+        out["others"] = [
+            {"text": _format(f.value, layer.metric.decimals), "year": f.year, "source": f.source_id}
+            for f in cell.alternatives
+        ]
+    else:
+        out["basis"] = cell.basis
+    return out
+
+
+def _site_json(site: Site) -> dict[str, Any]:
+    return {
+        "id": site.site_id,
+        "name": site.name_zh,
+        "nameEn": site.name_en,
+        "kind": site.kind,
+        "capacity": _num(site.capacity),
+        "unit": site.capacity_unit,
+        "status": site.status,
+        "year": site.status_year,
+        "districts": list(site.districts),
+        "lat": _num(site.lat, COORD_DECIMALS),
+        "lon": _num(site.lon, COORD_DECIMALS),
+        "source": site.source_id,
+        "evidence": site.evidence,
+        "note": site.note,
+    }
+
+
+def _class_label(low: float, high: float, decimals: int) -> str:
+    # A class holding a single value (few figures) is labelled by that value.
+    if _format(low, decimals) == _format(high, decimals):
+        return _format(high, decimals)
+    return f"{_format(low, decimals)} – {_format(high, decimals)}"
+
+
+def _layer_json(layer: ThemeLayer, base: FactBase, codes: set[str]) -> dict[str, Any]:
+    classes = layer.classes
+    lows = (classes.minimum, *classes.bounds[:-1])
+    return {
+        "key": layer.theme.key,
+        "zh": layer.theme.label_zh,
+        "en": layer.theme.label_en,
+        "metric": {
+            "key": layer.metric.key,
+            "zh": layer.metric.label_zh,
+            "en": layer.metric.label_en,
+            "unit": layer.metric.unit,
+            "derived": bool(layer.metric.derived),
+            "description": layer.metric.description,
+            "scheme": classes.scheme,
+        },
+        "classes": [
+            {
+                "lo": _num(lo),
+                "hi": _num(hi),
+                "color": color,
+                "label": _class_label(lo, hi, layer.metric.decimals),
+            }
+            for lo, hi, color in zip(lows, classes.bounds, classes.colors, strict=True)
+        ],
+        "values": {code: _cell_json(cell, layer, base) for code, cell in layer.cells.items()},
+        "facts": {
+            code: [_fact_json(f, base) for f in facts]
+            for code, facts in layer.facts.items()
+            if facts and code in codes
+        },
+        "sites": [_site_json(s) for s in layer.sites if codes.intersection(s.districts)],
+    }
+
+
+def _round_coords(geom: shapely.Geometry) -> dict[str, Any]:
+    rounded = shapely.set_precision(geom, 10**-COORD_DECIMALS)
+    return shapely.geometry.mapping(rounded)
+
+
+def page_payload(spec: MapSpec, base: FactBase, geometry, links: dict[str, str]) -> dict[str, Any]:
+    """Everything the page's script needs, as JSON-ready data.
+
+    Parameters
+    ----------
+    spec : MapSpec
+    base : FactBase
+    geometry : GeoDataFrame
+        Simplified district polygons (column ``code``) in WGS-84.
+    links : dict
+        File name of every page by area code (and ``index``).
+    """
+    focus = spec.focus
+    if focus is None:
+        codes = {a.code for a in areas.all_areas()}
+    else:
+        # A district page carries its own facts; 科尔沁区 and the zone inside it carry each other's.
+        related = {focus.code, focus.parent} | {a.code for a in areas.districts() if a.parent == focus.code}
+        codes = related - {CITY_CODE}
+    features = []
+    labels = {}
+    for code, geom in zip(geometry["code"], geometry.geometry, strict=True):
+        features.append({"type": "Feature", "properties": {"code": code}, "geometry": _round_coords(geom)})
+        point = shapely.ops.polylabel(geom.geoms[0] if geom.geom_type == "MultiPolygon" else geom, 0.005)
+        labels[code] = [_num(point.y, 4), _num(point.x, 4)]
+    area_json = {}
+    for area in areas.all_areas():
+        area_json[area.code] = {
+            "zh": area.name_zh,
+            "short": area.short_zh,
+            "en": area.name_en,
+            "pinyin": area.pinyin,
+            "names": [n for n in area.names() if n],
+            "parent": area.parent,
+            "drawn": area.code in labels,
+            "label": labels.get(area.code),
+            "link": links.get(area.code, ""),
+        }
+    used = set()
+    layers = []
+    for layer in spec.layers:
+        data = _layer_json(layer, base, codes | ({CITY_CODE} if focus is None else set()))
+        layers.append(data)
+        for code_facts in data["facts"].values():
+            used.update(f["source"] for f in code_facts)
+        used.update(s["source"] for s in data["sites"])
+        used.update(v["source"] for v in data["values"].values() if "source" in v)
+        used.update(o["source"] for v in data["values"].values() for o in v.get("others", []))
+    sources = {
+        sid: {
+            "title": s.title,
+            "publisher": s.publisher,
+            "date": s.date,
+            "url": s.url,
+            "type": s.type,
+            "typeZh": SOURCE_TYPE_ZH[s.type],
+        }
+        for sid, s in sorted(base.sources.items())
+        if sid in used
+    }
+    area = spec.area
+    return {
+        "kind": spec.kind,
+        "focus": focus.code if focus else None,
+        "title": {"zh": area.name_zh, "en": area.name_en},
+        "geometry": {"type": "FeatureCollection", "features": features},
+        "areas": area_json,
+        "themes": layers,
+        "sources": sources,
+        "basemaps": [
+            {"key": b.key, "zh": b.label_zh, "en": b.label_en, "datum": b.datum} for b in spec.basemaps
+        ],
+        "defaultBasemap": spec.default_basemap,
+        "defaultTheme": spec.default_theme or spec.layers[0].theme.key,
+        "links": {"index": links["index"], "city": links[CITY_CODE]},
+    }
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _stable_ids(root: Element) -> None:
+    """Replace folium's random element ids by numbers in tree order."""
+    counter = 0
+
+    def walk(element: Element) -> None:
+        nonlocal counter
+        element._id = f"{counter:02d}"
+        counter += 1
+        for child in element._children.values():
+            walk(child)
+
+    walk(root)
+
+
+def render_map(spec: MapSpec, base: FactBase, geometry, links: dict[str, str]) -> str:
+    """Render one map page to HTML.
+
+    Parameters
+    ----------
+    spec : MapSpec
+        What to draw.
+    base : FactBase
+        Sources and metric labels.
+    geometry : GeoDataFrame
+        Simplified polygons (column ``code``), WGS-84.
+    links : dict
+        File name of every page by area code, plus ``index``.
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    payload = page_payload(spec, base, geometry, links)
+    minx, miny, maxx, maxy = geometry.total_bounds
+    figure = Figure(title=f"{spec.area.name_zh} · 专题地图 | {spec.area.name_en} thematic atlas")
+    fmap = AtlasMap(
+        location=[round((miny + maxy) / 2, 4), round((minx + maxx) / 2, 4)],
+        zoom_start=7,
+        tiles=None,
+        min_zoom=6,
+        max_zoom=14,
+        control_scale=False,  # the atlas adds a metric-only scale bar
+        zoom_control=True,
+        zoom_snap=0.25,
+    )
+    figure.add_child(fmap)
+    names = {}
+    for basemap in spec.basemaps:
+        if not basemap.url:
+            continue
+        tile = folium.TileLayer(
+            tiles=basemap.url,
+            attr=basemap.attribution,
+            name=basemap.label_zh,
+            max_zoom=basemap.max_zoom,
+            subdomains=basemap.subdomains,
+            show=False,
+            control=False,
+        )
+        fmap.add_child(tile)
+        names[basemap.key] = tile
+    layers = AtlasLayers(payload)
+    fmap.add_child(layers)
+    _stable_ids(figure)
+    layers.tile_vars = {key: tile.get_name() for key, tile in sorted(names.items())}
+    return figure.render()
+
+
+def render_index(layers: tuple[ThemeLayer, ...], joined, links: dict[str, str]) -> str:
+    """Render the index page that links every map with a one-line summary per area."""
+    from .join import coverage_table
+
+    base = joined.base
+    themes, rows = coverage_table(joined)
+    theme_labels = [base.themes[t] for t in themes]
+    entries = []
+    for area in areas.all_areas():
+        summary = []
+        for layer in layers:
+            cell = (
+                layer.cells.get(area.code) if not area.is_city else joined.cell(area.code, layer.metric.key)
+            )
+            if cell is not None:
+                summary.append(
+                    f"{layer.metric.label_zh} "
+                    f"{_format(cell.value, layer.metric.decimals)} {layer.metric.unit}"
+                    + (f"（{cell.year}）" if cell.year else "")
+                )
+        facts = len(joined.facts_of(area.code))
+        sites = len(joined.sites_of(area.code))
+        entries.append(
+            {
+                "area": area,
+                "link": links.get(area.code, ""),
+                "summary": summary,
+                "facts": facts,
+                "sites": sites,
+            }
+        )
+    counts = dict(rows)
+    return ENV.get_template("index.html.j2").render(
+        entries=entries,
+        themes=theme_labels,
+        counts=counts,
+        sources=len(base.sources),
+        facts=len(base.facts),
+        n_sites=len(base.sites),
+        css=Markup(_asset_text("atlas_css")),
+    )

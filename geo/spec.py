@@ -1,0 +1,181 @@
+"""Maps described as data: one :class:`MapSpec` per page, one :class:`ThemeLayer` per theme.
+
+The renderer draws whatever a spec says; adding a theme or a basemap is a
+change of data (themes.csv, metrics.csv, :data:`BASEMAPS`), not of code.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from . import areas
+from .areas import CITY_CODE, Area
+from .classify import Classification, classify
+from .facts import Fact, Metric, Site, Theme
+from .join import Cell, Joined
+
+__all__ = [
+    "BASEMAPS",
+    "TIANDITU_ENV",
+    "Basemap",
+    "MapSpec",
+    "ThemeLayer",
+    "basemaps",
+    "map_specs",
+    "theme_layers",
+]
+
+TIANDITU_ENV = "TIANDITU_KEY"
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile basemap and the datum its tiles are drawn in."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    url: str
+    attribution: str
+    datum: str  # "WGS84" or "GCJ02": overlays are converted to match the tiles
+    subdomains: str = "abc"
+    max_zoom: int = 18
+
+
+#: Basemaps offered in every map. "none" needs no network at all.
+BASEMAPS: tuple[Basemap, ...] = (
+    Basemap("none", "无底图", "No tiles", "", "", "WGS84"),
+    Basemap(
+        "osm",
+        "OpenStreetMap",
+        "OpenStreetMap",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        "WGS84",
+        "abc",
+        19,
+    ),
+    Basemap(
+        "amap",
+        "高德地图",
+        "Amap (GCJ-02)",
+        "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+        "&copy; 高德地图 AutoNavi",
+        "GCJ02",
+        "1234",
+        18,
+    ),
+)
+
+
+def basemaps(environ: dict[str, str] | None = None) -> tuple[Basemap, ...]:
+    """The basemaps of a build: Tianditu is added only when a key is configured.
+
+    The key comes from the environment variable ``TIANDITU_KEY`` and ends up in
+    the generated HTML, so maps built with a key must not be committed.
+    """
+    environ = os.environ if environ is None else environ
+    key = environ.get(TIANDITU_ENV, "").strip()
+    if not key:
+        return BASEMAPS
+    # Tianditu's CGCS2000 differs from WGS-84 by centimetres: no conversion needed.
+    tianditu = Basemap(
+        "tianditu",
+        "天地图",
+        "Tianditu",
+        "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default"
+        "&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + key,
+        "&copy; 天地图 Tianditu",
+        "WGS84",
+        "01234567",
+        18,
+    )
+    return (*BASEMAPS, tianditu)
+
+
+@dataclass(frozen=True)
+class ThemeLayer:
+    """One theme of one map: its choropleth metric, classes, facts and sites."""
+
+    theme: Theme
+    metric: Metric
+    classes: Classification
+    cells: dict[str, Cell]  # headline value per area code
+    facts: dict[str, list[Fact]]  # every fact of the theme per area code (popups, table)
+    sites: list[Site]
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """One page of the atlas."""
+
+    slug: str
+    kind: str  # "city" or "district"
+    focus: Area | None
+    layers: tuple[ThemeLayer, ...]
+    basemaps: tuple[Basemap, ...]
+    default_basemap: str = "none"
+    default_theme: str = ""
+
+    @property
+    def filename(self) -> str:
+        return f"{self.slug}.html"
+
+    @property
+    def area(self) -> Area:
+        return self.focus or areas.resolve(CITY_CODE)
+
+
+def theme_layers(joined: Joined) -> tuple[ThemeLayer, ...]:
+    """Classify every theme's headline metric once, from all district values.
+
+    The same classes serve the city map and every district map so that colours
+    compare across pages.
+    """
+    base = joined.base
+    layers = []
+    for theme in sorted(base.themes.values(), key=lambda t: t.order):
+        metric = base.headline(theme.key)
+        cells = {a.code: c for a in areas.districts() if (c := joined.cell(a.code, metric.key)) is not None}
+        # Only areas drawn as polygons take part in the classes; the zone has
+        # no published boundary unless a user supplied one.
+        drawn = [c.value for code, c in cells.items() if code in joined.area_km2]
+        classes = classify(drawn, metric.scheme, metric.k, theme.palette)
+        facts = {a.code: joined.facts_of(a.code, theme.key) for a in areas.all_areas()}
+        sites = [s for s in base.sites if s.theme == theme.key]
+        layers.append(ThemeLayer(theme, metric, classes, cells, facts, sites))
+    return tuple(layers)
+
+
+def map_specs(
+    joined: Joined,
+    *,
+    only: Area | None = None,
+    default_basemap: str = "none",
+    default_theme: str = "",
+    environ: dict[str, str] | None = None,
+) -> list[MapSpec]:
+    """Describe every page of the atlas (or only the city map and `only`'s map).
+
+    Parameters
+    ----------
+    joined : Joined
+    only : Area, optional
+        Describe just this district's page (the index is always rebuilt).
+    default_basemap : str
+        Key of the basemap shown on opening.
+    default_theme : str
+        Key of the theme shown on opening (the first theme when empty).
+    """
+    layers = theme_layers(joined)
+    tiles = basemaps(environ)
+    if default_basemap not in {b.key for b in tiles}:
+        raise ValueError(default_basemap)
+    specs = []
+    if only is None:
+        specs.append(MapSpec("tongliao", "city", None, layers, tiles, default_basemap, default_theme))
+    for area in areas.districts():
+        if only is None or area.code == only.code:
+            specs.append(MapSpec(area.slug, "district", area, layers, tiles, default_basemap, default_theme))
+    return specs
