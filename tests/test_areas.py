@@ -1,0 +1,73 @@
+"""Name resolution: every alias kind resolves, typos get the closest names."""
+
+import pytest
+
+from geo import AtlasError, resolve
+from geo.areas import all_areas, districts
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("科尔沁左翼中旗", "150521"),  # full name
+        ("科左中旗", "150521"),  # short name
+        ("kezuozhong", "150521"),  # pinyin
+        ("Horqin Left Middle Banner", "150521"),  # English
+        ("150521", "150521"),  # code
+        ("科在中旗", "150521"),  # the sources' typo, recorded as an alias
+        ("奈曼旗", "150525"),
+        ("naiman", "150525"),
+        ("NAIMAN", "150525"),
+        ("Naiman Banner", "150525"),
+        ("Naiman", "150525"),
+        ("１５０５２５", "150525"),  # full-width digits from Excel
+        (" 奈曼旗 ", "150525"),
+        ("霍林郭勒市", "150581"),
+        ("Huolingol City", "150581"),
+        ("开发区", "150571"),
+        ("kaifaqu", "150571"),
+        ("通辽经济技术开发区", "150571"),
+    ],
+)
+def test_every_alias_kind_resolves(name, code):
+    assert resolve(name).code == code
+
+
+@pytest.mark.parametrize(
+    ("typo", "suggested"),
+    [("奈慢旗", "奈曼旗"), ("naimen", "奈曼旗"), ("kailuu", "开鲁县"), ("Jarud Baner", "扎鲁特旗")],
+)
+def test_typo_suggests_the_closest_name(typo, suggested):
+    with pytest.raises(AtlasError, match=rf"unknown district '{typo}'; did you mean {suggested}"):
+        resolve(typo)
+
+
+def test_nonsense_says_what_to_type():
+    with pytest.raises(AtlasError, match=r"unknown district 'zzz'; use a code such as 150525"):
+        resolve("zzz")
+
+
+def test_city_is_refused_where_a_district_is_needed():
+    with pytest.raises(AtlasError, match="name one of the nine districts"):
+        resolve("通辽市", allow_city=False)
+
+
+def test_nine_areas_eight_with_boundaries():
+    nine = districts()
+    assert len(nine) == 9
+    assert sum(a.has_boundary for a in nine) == 8
+    zone = resolve("150571")
+    assert not zone.has_boundary and zone.parent == "150502"
+
+
+def test_names_are_unique_across_areas():
+    seen = {}
+    for area in all_areas():
+        for name in area.names():
+            key = name.casefold()
+            assert seen.setdefault(key, area.code) == area.code, name
+
+
+@pytest.mark.parametrize(("name", "slug"), [("奈曼旗", "150525-naiman"), ("开发区", "150571-kaifaqu")])
+def test_map_file_names_are_code_and_pinyin(name, slug):
+    assert resolve(name).slug == slug
