@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +25,12 @@ def _default(name: str) -> Path:
     from .pipeline import ROOT
 
     return ROOT / name
+
+
+def _pad(text: str, width: int) -> str:
+    # Chinese characters take two columns in a terminal.
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,8 +82,8 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from . import pipeline  # the heavy imports happen only once a command runs
 
-    data = args.data or _default("data") if hasattr(args, "data") else None
-    shapes = args.boundaries or _default("boundaries") if hasattr(args, "boundaries") else None
+    data = getattr(args, "data", None) or _default("data")
+    shapes = getattr(args, "boundaries", None) or _default("boundaries")
     if args.command == "build":
         out = args.out or _default("maps")
         result = pipeline.build_atlas(
@@ -111,13 +118,13 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "report":
             print("\n".join(joined.report()))
             print()
-        print(f"{'code':<7} {'name':<12} {'short':<6} {'pinyin':<12} " + " ".join(f"{t:>8}" for t in themes))
+        head = " ".join(f"{t:>8}" for t in themes)
+        print(f"{'code':<7} {_pad('name', 20)} {_pad('short', 10)} {'pinyin':<12} {head}")
         for code, counts in rows:
             a = areas.resolve(code)
+            cells = " ".join(f"{n:>8}" for n in counts)
             print(
-                f"{a.code:<7} {a.name_zh:<12} {a.short_zh:<6} {a.pinyin:<12} "
-                + " ".join(f"{n:>8}" for n in counts)
-                + f"  {a.name_en}"
+                f"{a.code:<7} {_pad(a.name_zh, 20)} {_pad(a.short_zh, 10)} {a.pinyin:<12} {cells} {a.name_en}"
             )
         print("(facts + sites per theme; 0 = no published figure)")
         return 0
@@ -139,6 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

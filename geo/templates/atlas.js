@@ -301,7 +301,7 @@ var TongliaoAtlas = (function () {
       var a = data.areas[code];
       list.appendChild(el("option", { value: a.zh }, [a.pinyin + " · " + a.en]));
     });
-    var input = el("input", { type: "search", list: "atlas-names", placeholder: "搜索地区 Search (奈曼旗 / naiman)", "aria-label": "搜索地区 Search district", cls: "atlas-search-input" });
+    var input = el("input", { type: "search", list: "atlas-names", placeholder: "搜索 Search: 奈曼旗 / naiman", "aria-label": "搜索地区 Search district", cls: "atlas-search-input" });
     var message = el("div", { cls: "atlas-search-msg", role: "status" });
     function normal(s) { return String(s).toLowerCase().replace(/[\s\-_]/g, ""); }
     function findArea(q) {
@@ -335,8 +335,19 @@ var TongliaoAtlas = (function () {
     new Box(function () { return el("div", { cls: "atlas-search leaflet-bar" }, [input, list, message]); }, { position: "topleft" }).addTo(map);
 
     // reset view and fullscreen: plain buttons, no plugin needed
+    function corners() {
+      // Four corner brackets drawn in SVG: the Unicode glyphs are missing from many office fonts.
+      var ns = "http://www.w3.org/2000/svg";
+      var svg = document.createElementNS(ns, "svg");
+      svg.setAttribute("viewBox", "0 0 16 16"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16");
+      var path = document.createElementNS(ns, "path");
+      path.setAttribute("d", "M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4");
+      path.setAttribute("fill", "none"); path.setAttribute("stroke", "#222"); path.setAttribute("stroke-width", "2");
+      svg.appendChild(path);
+      return svg;
+    }
     var home;
-    function resetView() { map.fitBounds(home); }
+    function resetView() { map.fitBounds(home, { animate: false, padding: [24, 24] }); }
     function toggleFullscreen() {
       var root = document.documentElement;
       if (document.fullscreenElement) document.exitFullscreen();
@@ -344,7 +355,7 @@ var TongliaoAtlas = (function () {
     }
     new Box(function () {
       var reset = el("a", { href: "#", role: "button", title: "复位 Reset view", "aria-label": "复位 Reset view", cls: "atlas-btn atlas-reset", text: "⌂" });
-      var full = el("a", { href: "#", role: "button", title: "全屏 Fullscreen", "aria-label": "全屏 Fullscreen", cls: "atlas-btn atlas-fullscreen", text: "⛶" });
+      var full = el("a", { href: "#", role: "button", title: "全屏 Fullscreen", "aria-label": "全屏 Fullscreen", cls: "atlas-btn atlas-fullscreen" }, [corners()]);
       reset.addEventListener("click", function (e) { e.preventDefault(); resetView(); });
       full.addEventListener("click", function (e) { e.preventDefault(); toggleFullscreen(); });
       return el("div", { cls: "leaflet-bar" }, [reset, full]);
@@ -497,7 +508,7 @@ var TongliaoAtlas = (function () {
     drawThemes();
     setTheme(state.theme);
     home = focus ? (layerOf(data.areas[focus].drawn ? focus : data.areas[focus].parent) || polygons).getBounds() : polygons.getBounds();
-    map.fitBounds(home);
+    map.fitBounds(home, { animate: false, padding: [24, 24] }); // "ready" must mean drawn, not mid-zoom
     var start = data.basemaps.filter(function (b) { return b.key === data.defaultBasemap; })[0];
     var startLayer = start && (start.key === "none" ? null : tiles[start.key]);
     Object.keys(bases).forEach(function (label) {
