@@ -31,7 +31,8 @@ def main(maps: Path = ROOT / "maps") -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 760})
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+        local = ("file:", "data:")
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(local) else r.abort())
         for name, theme, target in SHOTS:
             page.goto((maps / name).resolve().as_uri())
             page.wait_for_selector("html[data-atlas-ready]")
