@@ -137,5 +137,11 @@ def resolve(name: str, *, where: str = "district", allow_city: bool = True) -> A
         else "use a code such as 150525 or a name such as 奈曼旗"
     )
     if area is not None:
-        hint = "name one of the nine districts, not the whole city"
+        raise AtlasError(
+            Problem(
+                where,
+                f"{str(name)!r} is the whole city ({area.code}), not a district",
+                "name one of the nine districts",
+            )
+        )
     raise AtlasError(Problem(where, f"unknown district {str(name)!r}", hint))

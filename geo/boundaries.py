@@ -382,6 +382,20 @@ def _collect(directory: Path, zone_file: Path | None) -> tuple[geopandas.GeoData
     return frame, problems
 
 
+def read_boundaries(
+    directory: Path, zone_file: Path | None = None
+) -> tuple[geopandas.GeoDataFrame | None, list[Problem]]:
+    """Read the boundaries once and return them with every problem found.
+
+    Returns
+    -------
+    frame, problems
+        `frame` is None when the files cannot be read at all; with problems it
+        must not be used for maps.
+    """
+    return _collect(directory, zone_file)
+
+
 def boundary_problems(directory: Path, zone_file: Path | None = None) -> list[Problem]:
     """Every problem with the boundary files, for ``tongliao-maps validate``.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -141,7 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            status = _run(args)
+        for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning)):
+            print(f"warning: {message}", file=sys.stderr)
+        return status
     except AtlasError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

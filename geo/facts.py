@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import areas, datum
-from .csvio import Row, parse_number, read_rows
+from .csvio import Row, fold_digits, number_problem, parse_number, read_rows
 from .errors import AtlasError, Problem
 
 __all__ = [
@@ -35,6 +35,27 @@ __all__ = [
 SOURCE_TYPES = ("official", "news", "news-mirror", "aggregator")
 SOURCE_TYPE_ZH = {"official": "官方", "news": "新闻", "news-mirror": "新闻转载", "aggregator": "聚合网站"}
 YEAR_RANGE = (1949, 2035)  # the People's Republic to the 2035 plans the sources quote
+# ColorBrewer's sequential palettes (colour-blind safe), as geo.classify.palette draws them.
+PALETTES = (
+    "Blues",
+    "BuGn",
+    "BuPu",
+    "GnBu",
+    "Greens",
+    "Greys",
+    "Oranges",
+    "OrRd",
+    "PuBu",
+    "PuBuGn",
+    "PuRd",
+    "Purples",
+    "RdPu",
+    "Reds",
+    "YlGn",
+    "YlGnBu",
+    "YlOrBr",
+    "YlOrRd",
+)
 SITE_KINDS = (
     "park",
     "wind",
@@ -219,7 +240,7 @@ class FactBase:
 
 
 def _fix_unknown(kind: str, value: str, known: list[str], file: str) -> str:
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]!r}?"
     return f"use one of {', '.join(known[:8])}{' ...' if len(known) > 8 else ''} or add it to {file}"
@@ -229,23 +250,30 @@ def _yes(text: str) -> bool:
     return text.strip().lower() in {"yes", "y", "true", "1", "是"}
 
 
-_YEAR = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+_YEAR = re.compile(r"^([0-9]{4})(?:-([0-9]{4}))?$")
 
 
-def _year(text: str) -> tuple[str, str | None]:
+def _year(text: str) -> tuple[str, tuple[str, str] | None]:
+    """The year or period as text, and (message, fix) if it is not a usable one."""
     folded = unicodedata.normalize("NFKC", text).strip().replace("—", "-").replace("–", "-").replace("年", "")
     folded = folded.replace("~", "-").replace("至", "-")
     if not folded:
         return "", None
     match = _YEAR.match(folded)
-    if not match:
-        return folded, f"year {text!r} is not a year (2020) or a period (2021-2025)"
     low, high = YEAR_RANGE
+    if not match:
+        return folded, (
+            f"year {text!r} is not a year (2020) or a period (2021-2025)",
+            "write the year the figure is for, e.g. 2020 or 2021-2025",
+        )
     for part in match.groups():
         if part is not None and not low <= int(part) <= high:
-            return folded, f"year {text!r} is outside {low}-{high}"
+            return folded, (f"year {text!r} is outside {low}-{high}", f"use a year between {low} and {high}")
     if match.group(2) and int(match.group(2)) < int(match.group(1)):
-        return folded, f"period {text!r} ends before it starts"
+        return folded, (
+            f"period {text!r} ends before it starts",
+            "write the earlier year first, e.g. 2021-2025",
+        )
     return folded, None
 
 
@@ -265,14 +293,32 @@ def convert(value: float, unit: str, target: str) -> float | None:
 
 def _read_themes(directory: Path, problems: list[Problem]) -> dict[str, Theme]:
     rows, found = read_rows(
-        directory / "themes.csv", ["theme", "label_zh", "label_en"], ["order", "palette", "description"]
+        directory / "themes.csv",
+        ["theme", "label_zh", "label_en"],
+        ["order", "palette", "description"],
+        need_rows=True,
     )
     problems += found
     themes = {}
     for i, r in enumerate(rows):
+        order = _count(r, "order", i + 1, problems)
+        order = i + 1 if order is None else order
+        if r["theme"] in themes:
+            problems.append(
+                Problem(r.where, f"theme {r['theme']!r} appears twice", "give each theme its own row")
+            )
+            continue
+        if r["palette"] and r["palette"] not in PALETTES:
+            problems.append(
+                Problem(
+                    r.where,
+                    f"unknown palette {r['palette']!r}",
+                    _fix_unknown("palette", r["palette"], list(PALETTES), "the ColorBrewer sequential set"),
+                )
+            )
         themes[r["theme"]] = Theme(
             r["theme"],
-            int(r["order"] or i + 1),
+            order,
             r["label_zh"],
             r["label_en"],
             r["palette"] or "Blues",
@@ -282,17 +328,20 @@ def _read_themes(directory: Path, problems: list[Problem]) -> dict[str, Theme]:
 
 
 def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Problem]) -> dict[str, Metric]:
-    from .classify import SCHEMES
+    from .classify import SCHEMES, classify
 
     rows, found = read_rows(
         directory / "metrics.csv",
         ["metric", "theme", "label_zh", "label_en", "unit"],
         ["summable", "headline", "scheme", "k", "decimals", "derived", "description"],
+        need_rows=True,
     )
     problems += found
     metrics: dict[str, Metric] = {}
     for r in rows:
-        if r["theme"] not in themes:
+        # A metric with a problem is still registered, so that its facts are checked
+        # (and not all reported as "unknown metric"); the problem stops the build.
+        if themes and r["theme"] not in themes:
             problems.append(
                 Problem(
                     r.where,
@@ -300,7 +349,6 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
                     _fix_unknown("theme", r["theme"], list(themes), "themes.csv"),
                 )
             )
-            continue
         scheme = r["scheme"] or "quantiles"
         if scheme.split(":")[0] not in SCHEMES:
             problems.append(
@@ -309,6 +357,25 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
                     f"unknown scheme {scheme!r}",
                     _fix_unknown("scheme", scheme, list(SCHEMES), "geo/classify.py"),
                 )
+            )
+        elif scheme.startswith("breaks"):
+            try:
+                classify([0.0], scheme)
+            except ValueError:
+                problems.append(
+                    Problem(
+                        r.where,
+                        f"scheme {scheme!r} has malformed breaks",
+                        "write increasing numbers separated by ';', e.g. breaks:10;20;40",
+                    )
+                )
+        k = _count(r, "k", 5, problems, low=1, high=9)
+        k = 5 if k is None else k
+        decimals = _count(r, "decimals", 1, problems, high=6)
+        decimals = 1 if decimals is None else decimals
+        if r["metric"] in metrics:
+            problems.append(
+                Problem(r.where, f"metric {r['metric']!r} appears twice", "give each metric one row")
             )
             continue
         metrics[r["metric"]] = Metric(
@@ -320,8 +387,8 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
             summable=_yes(r["summable"]),
             headline=_yes(r["headline"]),
             scheme=scheme,
-            k=int(r["k"] or 5),
-            decimals=int(r["decimals"] or 1),
+            k=k,
+            decimals=decimals,
             derived=r["derived"],
             description=r["description"],
         )
@@ -338,6 +405,26 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
     return metrics
 
 
+def _count(
+    row: Row, column: str, default: int, problems: list[Problem], low: int = 0, high: int = 999
+) -> int | None:
+    """A whole number from `low` to `high` in `column` (`default` when empty), or None after a problem."""
+    text = fold_digits(row[column])
+    if not text:
+        return default
+    if text.isascii() and text.isdigit() and len(text) <= 3 and low <= int(text) <= high:
+        return int(text)
+    what = "is not a whole number" if not (text.isascii() and text.isdigit()) else f"is not {low}-{high}"
+    problems.append(
+        Problem(
+            row.where,
+            f"{column} {row[column]!r} {what}",
+            f"write a whole number from {low} to {high}, e.g. {default}",
+        )
+    )
+    return None
+
+
 def _where(path: Path) -> str:
     from .csvio import _display
 
@@ -349,6 +436,7 @@ def _read_sources(directory: Path, problems: list[Problem]) -> dict[str, Source]
         directory / "sources.csv",
         ["source_id", "title", "type"],
         ["publisher", "date", "url", "file", "note"],
+        need_rows=True,
     )
     problems += found
     sources: dict[str, Source] = {}
@@ -359,8 +447,7 @@ def _read_sources(directory: Path, problems: list[Problem]) -> dict[str, Source]
                 Problem(
                     r.where, f"unknown source type {r['type']!r}", f"use one of {', '.join(SOURCE_TYPES)}"
                 )
-            )
-            continue
+            )  # still registered below, so its facts are not all reported as citing an unknown source
         if r["source_id"] in sources:
             problems.append(
                 Problem(r.where, f"source id {r['source_id']!r} appears twice", "give each source its own id")
@@ -376,6 +463,13 @@ def _district(
     row: Row, base_aliases: dict[str, str], problems: list[Problem], text: str | None = None
 ) -> str | None:
     name = row["district"] if text is None else text
+    if not name.strip():
+        problems.append(
+            Problem(row.where, "district is empty", "write a code or name such as 150525 or 奈曼旗")
+        )
+        return None
+    if re.fullmatch(r"\d{6}\.0+", name.strip()):
+        name = name.strip().split(".")[0]  # 150525.0: a code that went through a spreadsheet as a number
     try:
         area = areas.resolve(name, where=f"{row.where}")
     except AtlasError as exc:
@@ -387,8 +481,15 @@ def _district(
 
 
 def _source_ok(row: Row, sources: dict[str, Source], problems: list[Problem]) -> bool:
-    if row["source_id"] in sources:
-        return True
+    if row["source_id"] in sources or not sources:
+        return True  # (no sources at all: sources.csv could not be read, reported already)
+    if not row["source_id"]:
+        problems.append(
+            Problem(
+                row.where, "source_id is empty", "every figure cites a source: add its id from sources.csv"
+            )
+        )
+        return False
     problems.append(
         Problem(
             row.where,
@@ -403,7 +504,9 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
     before = len(problems)
     code = _district(r, base.aliases_used, problems)
     metric = base.metrics.get(r["metric"])
-    if metric is None:
+    if metric is None and not base.metrics:
+        pass  # metrics.csv could not be read: reported already
+    elif metric is None:
         problems.append(
             Problem(
                 r.where,
@@ -430,13 +533,7 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
         )
     value = parse_number(r["value"])
     if value is None:
-        problems.append(
-            Problem(
-                r.where,
-                f"value {r['value']!r} is not a number",
-                "write a plain non-negative number such as 37.53 or 151,133",
-            )
-        )
+        problems.append(Problem(r.where, *number_problem(r["value"])))
     unit = _unit(r["unit"])
     if metric and value is not None:
         converted = convert(value, unit, metric.unit)
@@ -453,7 +550,7 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
         value = converted
     year, issue = _year(r["year"])
     if issue:
-        problems.append(Problem(r.where, issue, f"use a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}"))
+        problems.append(Problem(r.where, *issue))
     _source_ok(r, base.sources, problems)
     if len(problems) > before or code is None or metric is None or value is None:
         return None
@@ -462,7 +559,7 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
         metric.theme,
         metric.key,
         value,
-        r["value"],
+        fold_digits(r["value"]),
         unit,
         year,
         r["source_id"],
@@ -481,7 +578,7 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
         problems.append(
             Problem(r.where, "site has no district", "name the district (or 150500 if the source gives none)")
         )
-    if r["theme"] not in base.themes:
+    if base.themes and r["theme"] not in base.themes:
         problems.append(
             Problem(
                 r.where,
@@ -509,16 +606,10 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
     if r["capacity"]:
         capacity = parse_number(r["capacity"])
         if capacity is None:
-            problems.append(
-                Problem(
-                    r.where,
-                    f"capacity {r['capacity']!r} is not a number",
-                    "write a plain number or leave it empty",
-                )
-            )
+            problems.append(Problem(r.where, *number_problem(r["capacity"], "capacity")))
     status_year, issue = _year(r["status_year"])
     if issue:
-        problems.append(Problem(r.where, issue, f"use a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}"))
+        problems.append(Problem(r.where, *issue))
     lon, lat = _position(r, problems)
     _source_ok(r, base.sources, problems)
     if len(problems) > before:
@@ -599,8 +690,8 @@ def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) ->
         code = _district(r, base.aliases_used, problems)
         year, issue = _year(r["year"])
         if issue:
-            problems.append(Problem(r.where, issue, "use a year or leave it empty for all years"))
-        if r["metric"] not in base.metrics:
+            problems.append(Problem(r.where, issue[0], issue[1] + ", or leave it empty for all years"))
+        if base.metrics and r["metric"] not in base.metrics:
             problems.append(
                 Problem(
                     r.where,
@@ -608,7 +699,7 @@ def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) ->
                     _fix_unknown("metric", r["metric"], list(base.metrics), "metrics.csv"),
                 )
             )
-        if r["show_source_id"] not in base.sources:
+        if base.sources and r["show_source_id"] not in base.sources:
             problems.append(
                 Problem(
                     r.where,
@@ -632,9 +723,10 @@ def _check_duplicates(base: FactBase, problems: list[Problem]) -> None:
             problems.append(
                 Problem(
                     fact.where,
-                    f"the same fact is stated twice with different values "
-                    f"({other.value_text} at {other.where}, {fact.value_text} here)",
-                    "keep one row",
+                    f"{fact.metric} of {fact.district} in {fact.year or 'an undated year'} from "
+                    f"{fact.source_id} is given twice with different values: "
+                    f"{other.value_text} at {other.where}, {fact.value_text} here",
+                    "keep the row that matches the source and delete the other",
                 )
             )
         first.setdefault(same_source, fact)
@@ -642,7 +734,11 @@ def _check_duplicates(base: FactBase, problems: list[Problem]) -> None:
     for fact in base.facts:
         by_cell.setdefault((fact.district, fact.metric, fact.year), []).append(fact)
     for (district, metric, year), facts in by_cell.items():
-        values = {round(f.value, 9) for f in facts}
+        # One value per source: a source contradicting itself is reported above.
+        by_source: dict[str, float] = {}
+        for f in facts:
+            by_source.setdefault(f.source_id, round(f.value, 9))
+        values = set(by_source.values())
         if (
             len(values) > 1
             and (district, metric, year) not in recorded
@@ -682,6 +778,7 @@ def fact_problems(directory: Path) -> tuple[FactBase, list[Problem]]:
         directory / "facts.csv",
         ["district", "metric", "value", "unit", "source_id"],
         ["theme", "year", "evidence", "note"],
+        need_rows=True,
     )
     problems += found
     base.facts = [f for r in rows if (f := _read_fact(r, base, problems)) is not None]

@@ -35,12 +35,11 @@ def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = N
     joined, geometry
         The joined facts and the boundaries (GeoDataFrame with ``code``).
     """
-    problems: list[Problem] = list(boundaries.boundary_problems(boundaries_dir, zone_file))
+    shapes, problems = boundaries.read_boundaries(boundaries_dir, zone_file)
     base, fact_problems = facts.fact_problems(data_dir)
     problems += fact_problems
-    if problems:
+    if problems or shapes is None:
         raise AtlasError(*problems)
-    shapes = boundaries.load_boundaries(boundaries_dir, zone_file)
     km2 = dict(zip(shapes["code"], boundaries.area_km2(shapes).astype(float), strict=True))
     return join.join(base, km2), shapes
 

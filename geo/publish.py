@@ -268,7 +268,7 @@ def publish(out_dir: Path, pages: Mapping[str, bytes], *, replace_all: bool) -> 
     pause = _pause_spec()
     shown = str(out_dir)
     out_dir = Path(out_dir).resolve()
-    with lock(out_dir):
+    with lock(Path(shown)):
         staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         try:
             _clean_leftovers(out_dir)
@@ -304,12 +304,20 @@ def _check_name(name: str) -> None:
 def _user_error(exc: OSError, shown: str) -> AtlasError:
     blocker = _file_in_the_way(Path(os.fsdecode(exc.filename))) if exc.filename else None
     if exc.errno in (errno.ENOTDIR, errno.EEXIST) and blocker is not None:
-        reason = f"'{blocker}' is a file, not a folder"
+        reason = f"'{_relative(blocker)}' is a file, not a folder"
     else:
         reason = exc.strerror or type(exc).__name__
         if exc.filename:
             reason += f" ('{exc.filename}')"
-    return AtlasError(Problem(shown, f"cannot write the maps folder '{shown}': {reason}", _FIX))
+    return AtlasError(Problem(shown, f"cannot write the maps folder: {reason}", _FIX))
+
+
+def _relative(path: Path) -> Path:
+    """`path` as the user typed it: relative to the current folder where possible."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _file_in_the_way(path: Path) -> Path | None:

@@ -200,16 +200,17 @@ def _site_json(site: Site) -> dict[str, Any]:
     }
 
 
-def _class_label(low: float, high: float, decimals: int) -> str:
-    # A class holding a single value (few figures) is labelled by that value.
+def _class_label(low: float, high: float, decimals: int, first: bool) -> str:
+    # Classes are (low, high]; only the first includes its lower bound. A class
+    # holding a single value (few figures) is labelled by that value.
     if _format(low, decimals) == _format(high, decimals):
         return _format(high, decimals)
-    return f"{_format(low, decimals)} – {_format(high, decimals)}"
+    return f"{'' if first else '> '}{_format(low, decimals)} – {_format(high, decimals)}"
 
 
 def _layer_json(layer: ThemeLayer, base: FactBase, codes: set[str]) -> dict[str, Any]:
     classes = layer.classes
-    lows = (classes.minimum, *classes.bounds[:-1])
+    lows = (classes.minimum, *classes.bounds[:-1]) if classes.bounds else ()  # no drawn area has a figure
     return {
         "key": layer.theme.key,
         "zh": layer.theme.label_zh,
@@ -228,9 +229,9 @@ def _layer_json(layer: ThemeLayer, base: FactBase, codes: set[str]) -> dict[str,
                 "lo": _num(lo),
                 "hi": _num(hi),
                 "color": color,
-                "label": _class_label(lo, hi, layer.metric.decimals),
+                "label": _class_label(lo, hi, layer.metric.decimals, first=i == 0),
             }
-            for lo, hi, color in zip(lows, classes.bounds, classes.colors, strict=True)
+            for i, (lo, hi, color) in enumerate(zip(lows, classes.bounds, classes.colors, strict=True))
         ],
         "values": {code: _cell_json(cell, layer, base) for code, cell in layer.cells.items()},
         "facts": {

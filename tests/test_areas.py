@@ -48,7 +48,8 @@ def test_nonsense_says_what_to_type():
 
 
 def test_city_is_refused_where_a_district_is_needed():
-    with pytest.raises(AtlasError, match="name one of the nine districts"):
+    expected = r"'通辽市' is the whole city \(150500\), not a district; name one of the nine"
+    with pytest.raises(AtlasError, match=expected):
         resolve("通辽市", allow_city=False)
 
 

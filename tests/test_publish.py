@@ -195,7 +195,7 @@ def readonly_dir(tmp_path: Path) -> Iterator[Path]:
 
 def test_readonly_parent_is_a_user_error(readonly_dir: Path) -> None:
     out = readonly_dir / "maps"
-    with pytest.raises(AtlasError, match=r"cannot write the maps folder .*choose another --out folder"):
+    with pytest.raises(AtlasError, match=r"cannot write the maps folder: .*choose another --out folder"):
         publish(out, {"index.html": b"new"}, replace_all=True)
     assert _snapshot(out) == {"index.html": b"old"}
     assert _leftovers(out) == []

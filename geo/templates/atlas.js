@@ -104,6 +104,8 @@ var TongliaoAtlas = (function () {
         var code = feature.properties.code;
         layer.bindTooltip(function () { return tooltip(code); }, { sticky: true, className: "atlas-tooltip" });
         layer.on("click", function (e) { openPopup(code, e.latlng); });
+        // keyboard users reach a district with Tab; Enter opens what a click opens
+        layer.on("keypress", function (e) { if (e.originalEvent.key === "Enter") openPopup(code, layer.getBounds().getCenter()); });
         layer.on("mouseover", function () { layer.setStyle({ weight: 3 }); });
         layer.on("mouseout", function () { polygons.resetStyle(layer); applyHatch(); });
       }
@@ -154,6 +156,7 @@ var TongliaoAtlas = (function () {
           keyboard: true, title: areaName(zoneCode)
         });
         m.on("click", function () { openPopup(zoneCode, m.getLatLng()); });
+        m.on("keypress", function (e) { if (e.originalEvent.key === "Enter") openPopup(zoneCode, m.getLatLng()); });
         m.bindTooltip(function () { return tooltip(zoneCode); }, { className: "atlas-tooltip" });
         labels.addLayer(m);
       }
@@ -325,12 +328,16 @@ var TongliaoAtlas = (function () {
       map.fitBounds(target.getBounds(), { maxZoom: 10 });
       openPopup(code, a.drawn ? target.getBounds().getCenter() : project(data.areas[a.parent].label[0], data.areas[a.parent].label[1]));
     }
+    var searched = null;
     function search() {
+      searched = input.value;
+      if (!normal(input.value)) { message.textContent = ""; return; }
       var code = findArea(input.value);
       message.textContent = code ? "" : "未找到 not found: " + input.value;
       if (code) goTo(code);
     }
-    input.addEventListener("change", search);
+    // Enter fires keydown and then change: search once per value
+    input.addEventListener("change", function () { if (input.value !== searched) search(); });
     input.addEventListener("keydown", function (e) { if (e.key === "Enter") search(); });
     new Box(function () { return el("div", { cls: "atlas-search leaflet-bar" }, [input, list, message]); }, { position: "topleft" }).addTo(map);
 
