@@ -1,14 +1,13 @@
 """Stage 4 of the pipeline: classify values into colour classes.
 
-One entry point, :func:`classify`, over a registry of named schemes (as in
-mapclassify, which does the arithmetic). Breaks are computed once from every
+One entry point, :func:`classify`, over a registry of named schemes, as in
+mapclassify (whose results the tests compare against). Breaks are computed once from every
 district's value and shared by the city map and all district maps, so a colour
 means the same on every page.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,24 +16,51 @@ import numpy as np
 __all__ = ["SCHEMES", "Classification", "classify", "palette"]
 
 
-def _mapclassify(name: str) -> Callable[[np.ndarray, int], np.ndarray]:
-    def bins(values: np.ndarray, k: int) -> np.ndarray:
-        import mapclassify  # imported on first use: keeps `import geo` light
+def _quantiles(values: np.ndarray, k: int) -> np.ndarray:
+    return np.quantile(values, np.arange(1, k + 1) / k)  # linear interpolation, as numpy's default
 
-        with warnings.catch_warnings():
-            warnings.simplefilter(
-                "ignore"
-            )  # "Numba not installed": the pure-Python path is fine for 9 values
-            return np.asarray(getattr(mapclassify, name)(values, k=k).bins, dtype=float)
 
-    return bins
+def _equal_interval(values: np.ndarray, k: int) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    bounds = low + (high - low) * np.arange(1, k + 1) / k
+    bounds[-1] = high  # exactly the maximum, not a rounding of it
+    return bounds
+
+
+def _natural_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    """Fisher's optimal partition: the k classes with the least within-class sum of squares."""
+    x = np.sort(values)
+    n = x.size
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+
+    def spread(i: int, j: int) -> float:  # sum of squared deviations of x[i:j]
+        total = s1[j] - s1[i]
+        return float(s2[j] - s2[i] - total * total / (j - i))
+
+    cost = np.full((k + 1, n + 1), np.inf)
+    start = np.zeros((k + 1, n + 1), dtype=int)
+    cost[0, 0] = 0.0
+    for c in range(1, k + 1):
+        for j in range(c, n + 1):
+            for i in range(c - 1, j):
+                value = cost[c - 1, i] + spread(i, j)
+                if value < cost[c, j]:
+                    cost[c, j], start[c, j] = value, i
+    bounds, j = [], n
+    for c in range(k, 0, -1):
+        bounds.append(x[j - 1])
+        j = start[c, j]
+    return np.asarray(bounds[::-1])
 
 
 #: Scheme name -> function(values, k) returning the upper bound of each class.
+#: The arithmetic is a few lines of numpy; mapclassify (which the tests check
+#: these against) would cost a second of scipy/scikit-learn imports per build.
 SCHEMES: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
-    "quantiles": _mapclassify("Quantiles"),
-    "natural_breaks": _mapclassify("FisherJenks"),
-    "equal_interval": _mapclassify("EqualInterval"),
+    "quantiles": _quantiles,
+    "natural_breaks": _natural_breaks,
+    "equal_interval": _equal_interval,
     "breaks": lambda values, k: np.asarray([], dtype=float),  # explicit: see _explicit
 }
 

@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import folium
 import jinja2
 import shapely
+import shapely.ops
 from branca.element import Element, Figure, MacroElement
 from markupsafe import Markup
 
@@ -50,6 +51,7 @@ ENV = jinja2.Environment(
 ENV.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
 
 COORD_DECIMALS = 5  # ~1 m: finer than the simplification tolerance needs
+MIN_ZOOM, MAX_ZOOM = 6, 13  # the city fits at 7; beyond 13 the simplified borders show their corners
 
 
 class _Raw(Element):
@@ -321,6 +323,8 @@ def page_payload(spec: MapSpec, base: FactBase, geometry, links: dict[str, str])
             {"key": b.key, "zh": b.label_zh, "en": b.label_en, "datum": b.datum} for b in spec.basemaps
         ],
         "defaultBasemap": spec.default_basemap,
+        # folium passes min/max zoom only to a default tile layer, so the page sets them
+        "zoom": {"min": MIN_ZOOM, "max": MAX_ZOOM},
         "defaultTheme": spec.default_theme or spec.layers[0].theme.key,
         "links": {"index": links["index"], "city": links[CITY_CODE]},
     }
@@ -369,8 +373,6 @@ def render_map(spec: MapSpec, base: FactBase, geometry, links: dict[str, str]) -
         location=[round((miny + maxy) / 2, 4), round((minx + maxx) / 2, 4)],
         zoom_start=7,
         tiles=None,
-        min_zoom=6,
-        max_zoom=14,
         control_scale=False,  # the atlas adds a metric-only scale bar
         zoom_control=True,
         zoom_snap=0.25,

@@ -1,7 +1,9 @@
 """Classification: named schemes, few values handled, colour-blind-safe palettes."""
 
 import math
+import warnings
 
+import numpy as np
 import pytest
 
 from geo.classify import SCHEMES, classify, palette
@@ -76,3 +78,27 @@ def test_palette_goes_light_to_dark(k):
         return math.fsum((r, g, b))
 
     assert [lightness(c) for c in colors] == sorted((lightness(c) for c in colors), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "name"),
+    [("quantiles", "Quantiles"), ("natural_breaks", "FisherJenks"), ("equal_interval", "EqualInterval")],
+)
+@pytest.mark.parametrize("seed", range(40))
+def test_schemes_agree_with_mapclassify(scheme, name, seed):
+    mapclassify = pytest.importorskip("mapclassify")
+    rng = np.random.default_rng(seed)
+    values = rng.lognormal(3, 1, size=int(rng.integers(6, 30)))
+    k = int(rng.integers(2, 6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Numba not installed"
+        expected = np.unique(getattr(mapclassify, name)(values, k=k).bins)
+    assert np.allclose(classify(values, scheme, k).bounds, expected)
+
+
+def test_real_population_breaks_match_mapclassify():
+    mapclassify = pytest.importorskip("mapclassify")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = mapclassify.FisherJenks(np.array(POPULATION), k=4).bins
+    assert np.allclose(classify(POPULATION, "natural_breaks", 4).bounds, expected)

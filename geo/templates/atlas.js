@@ -97,6 +97,8 @@ var TongliaoAtlas = (function () {
       if (!v || v.cls === null || v.cls === undefined) return Object.assign(base, { fillColor: "url(#" + hatch + ")", dashArray: "4 3" });
       return Object.assign(base, { fillColor: theme().classes[v.cls].color, weight: focus ? 2.5 : 1, color: focus ? "#222" : "#555" });
     }
+    map.setMinZoom(data.zoom.min);
+    map.setMaxZoom(data.zoom.max);
     var polygons = L.geoJSON(null, {
       style: style,
       coordsToLatLng: function (c) { return project(c[1], c[0]); },
@@ -109,7 +111,7 @@ var TongliaoAtlas = (function () {
         layer.on("mouseover", function () { layer.setStyle({ weight: 3 }); });
         layer.on("mouseout", function () { polygons.resetStyle(layer); applyHatch(); });
       }
-    }).addTo(map);
+    }); // added to the map once the view is set, so the polygons are projected once
 
     function applyHatch() {
       // Leaflet writes fillColor into the SVG fill attribute, so url(#...) points at our pattern.
@@ -511,11 +513,14 @@ var TongliaoAtlas = (function () {
       drawLabels(); drawSites();
     }
 
-    redraw();
+    polygons.addData(data.geometry);
     drawThemes();
-    setTheme(state.theme);
     home = focus ? (layerOf(data.areas[focus].drawn ? focus : data.areas[focus].parent) || polygons).getBounds() : polygons.getBounds();
     map.fitBounds(home, { animate: false, padding: [24, 24] }); // "ready" must mean drawn, not mid-zoom
+    polygons.addTo(map);
+    applyHatch();
+    drawLabels(); drawSites();
+    setTheme(state.theme);
     var start = data.basemaps.filter(function (b) { return b.key === data.defaultBasemap; })[0];
     var startLayer = start && (start.key === "none" ? null : tiles[start.key]);
     Object.keys(bases).forEach(function (label) {
