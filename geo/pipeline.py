@@ -113,7 +113,7 @@ def build_atlas(
         )
     joined, shapes = load_joined(data_dir, boundaries_dir, zone_file)
     theme = _theme_key(theme, joined.base.themes) if theme else ""
-    geometry = boundaries.simplify_coverage(shapes)
+    geometry = render.page_geometry(boundaries.simplify_coverage(shapes))
     links = _links()
     specs = spec.map_specs(joined, only=only, default_basemap=basemap, default_theme=theme)
     pages = {s.filename: render.render_map(s, joined.base, geometry, links).encode("utf-8") for s in specs}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -38,7 +39,7 @@ from .facts import SOURCE_TYPE_ZH, Fact, FactBase, Site
 from .join import Cell
 from .spec import MapSpec, ThemeLayer
 
-__all__ = ["ENV", "page_payload", "render_index", "render_map"]
+__all__ = ["ENV", "PageGeometry", "page_geometry", "page_payload", "render_index", "render_map"]
 
 #: Jinja environment of the atlas templates; autoescaping on for everything.
 ENV = jinja2.Environment(
@@ -245,20 +246,47 @@ def _layer_json(layer: ThemeLayer, base: FactBase, codes: set[str]) -> dict[str,
     }
 
 
-def _round_coords(geom: shapely.Geometry) -> dict[str, Any]:
-    rounded = shapely.set_precision(geom, 10**-COORD_DECIMALS)
-    return shapely.geometry.mapping(rounded)
+@dataclass(frozen=True)
+class PageGeometry:
+    """The district polygons as every page embeds them: computed once per build."""
+
+    features: list[dict[str, Any]]
+    labels: dict[str, list[float | None]]  # label position [lat, lon] by code
+    center: list[float]  # [lat, lon] of the bounding box
 
 
-def page_payload(spec: MapSpec, base: FactBase, geometry, links: dict[str, str]) -> dict[str, Any]:
+def page_geometry(geometry) -> PageGeometry:
+    """Round the simplified polygons and place their labels.
+
+    Parameters
+    ----------
+    geometry : GeoDataFrame
+        Simplified district polygons (column ``code``) in WGS-84.
+    """
+    features = []
+    labels: dict[str, list[float | None]] = {}
+    for code, geom in zip(geometry["code"], geometry.geometry, strict=True):
+        rounded = shapely.set_precision(geom, 10**-COORD_DECIMALS)
+        features.append(
+            {"type": "Feature", "properties": {"code": code}, "geometry": shapely.geometry.mapping(rounded)}
+        )
+        point = shapely.ops.polylabel(geom.geoms[0] if geom.geom_type == "MultiPolygon" else geom, 0.005)
+        labels[code] = [_num(point.y, 4), _num(point.x, 4)]
+    minx, miny, maxx, maxy = geometry.total_bounds
+    return PageGeometry(features, labels, [round((miny + maxy) / 2, 4), round((minx + maxx) / 2, 4)])
+
+
+def page_payload(
+    spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dict[str, str]
+) -> dict[str, Any]:
     """Everything the page's script needs, as JSON-ready data.
 
     Parameters
     ----------
     spec : MapSpec
     base : FactBase
-    geometry : GeoDataFrame
-        Simplified district polygons (column ``code``) in WGS-84.
+    geometry : PageGeometry
+        From :func:`page_geometry`.
     links : dict
         File name of every page by area code (and ``index``).
     """
@@ -269,12 +297,7 @@ def page_payload(spec: MapSpec, base: FactBase, geometry, links: dict[str, str])
         # A district page carries its own facts; 科尔沁区 and the zone inside it carry each other's.
         related = {focus.code, focus.parent} | {a.code for a in areas.districts() if a.parent == focus.code}
         codes = related - {CITY_CODE}
-    features = []
-    labels = {}
-    for code, geom in zip(geometry["code"], geometry.geometry, strict=True):
-        features.append({"type": "Feature", "properties": {"code": code}, "geometry": _round_coords(geom)})
-        point = shapely.ops.polylabel(geom.geoms[0] if geom.geom_type == "MultiPolygon" else geom, 0.005)
-        labels[code] = [_num(point.y, 4), _num(point.x, 4)]
+    labels = geometry.labels
     area_json = {}
     for area in areas.all_areas():
         area_json[area.code] = {
@@ -315,7 +338,7 @@ def page_payload(spec: MapSpec, base: FactBase, geometry, links: dict[str, str])
         "kind": spec.kind,
         "focus": focus.code if focus else None,
         "title": {"zh": area.name_zh, "en": area.name_en},
-        "geometry": {"type": "FeatureCollection", "features": features},
+        "geometry": {"type": "FeatureCollection", "features": geometry.features},
         "areas": area_json,
         "themes": layers,
         "sources": sources,
@@ -356,8 +379,8 @@ def render_map(spec: MapSpec, base: FactBase, geometry, links: dict[str, str]) -
         What to draw.
     base : FactBase
         Sources and metric labels.
-    geometry : GeoDataFrame
-        Simplified polygons (column ``code``), WGS-84.
+    geometry : PageGeometry
+        From :func:`page_geometry`, shared by every page of a build.
     links : dict
         File name of every page by area code, plus ``index``.
 
@@ -367,10 +390,9 @@ def render_map(spec: MapSpec, base: FactBase, geometry, links: dict[str, str]) -
         A complete HTML document.
     """
     payload = page_payload(spec, base, geometry, links)
-    minx, miny, maxx, maxy = geometry.total_bounds
     figure = Figure(title=f"{spec.area.name_zh} · 专题地图 | {spec.area.name_en} thematic atlas")
     fmap = AtlasMap(
-        location=[round((miny + maxy) / 2, 4), round((minx + maxx) / 2, 4)],
+        location=geometry.center,
         zoom_start=7,
         tiles=None,
         control_scale=False,  # the atlas adds a metric-only scale bar
