@@ -239,11 +239,14 @@ class FactBase:
         return next(m for m in self.metrics.values() if m.theme == theme and m.headline)
 
 
-def _fix_unknown(kind: str, value: str, known: list[str], file: str) -> str:
+def _unknown(where: str, kind: str, value: str, known: list[str], file: str) -> Problem:
+    """The problem of a name that is not in its registry, with the closest name or the choices."""
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
     if close:
-        return f"did you mean {close[0]!r}?"
-    return f"use one of {', '.join(known[:8])}{' ...' if len(known) > 8 else ''} or add it to {file}"
+        fix = f"did you mean {close[0]!r}?"
+    else:
+        fix = f"use one of {', '.join(known[:8])}{' ...' if len(known) > 8 else ''} or add it to {file}"
+    return Problem(where, f"unknown {kind} {value!r}", fix)
 
 
 def _yes(text: str) -> bool:
@@ -310,11 +313,7 @@ def _read_themes(directory: Path, problems: list[Problem]) -> dict[str, Theme]:
             continue
         if r["palette"] and r["palette"] not in PALETTES:
             problems.append(
-                Problem(
-                    r.where,
-                    f"unknown palette {r['palette']!r}",
-                    _fix_unknown("palette", r["palette"], list(PALETTES), "the ColorBrewer sequential set"),
-                )
+                _unknown(r.where, "palette", r["palette"], list(PALETTES), "the ColorBrewer sequential set")
             )
         themes[r["theme"]] = Theme(
             r["theme"],
@@ -342,22 +341,10 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
         # A metric with a problem is still registered, so that its facts are checked
         # (and not all reported as "unknown metric"); the problem stops the build.
         if themes and r["theme"] not in themes:
-            problems.append(
-                Problem(
-                    r.where,
-                    f"unknown theme {r['theme']!r}",
-                    _fix_unknown("theme", r["theme"], list(themes), "themes.csv"),
-                )
-            )
+            problems.append(_unknown(r.where, "theme", r["theme"], list(themes), "themes.csv"))
         scheme = r["scheme"] or "quantiles"
         if scheme.split(":")[0] not in SCHEMES:
-            problems.append(
-                Problem(
-                    r.where,
-                    f"unknown scheme {scheme!r}",
-                    _fix_unknown("scheme", scheme, list(SCHEMES), "geo/classify.py"),
-                )
-            )
+            problems.append(_unknown(r.where, "scheme", scheme, list(SCHEMES), "geo/classify.py"))
         elif scheme.startswith("breaks"):
             try:
                 classify([0.0], scheme)
@@ -490,13 +477,7 @@ def _source_ok(row: Row, sources: dict[str, Source], problems: list[Problem]) ->
             )
         )
         return False
-    problems.append(
-        Problem(
-            row.where,
-            f"unknown source id {row['source_id']!r}",
-            _fix_unknown("source", row["source_id"], list(sources), "sources.csv"),
-        )
-    )
+    problems.append(_unknown(row.where, "source id", row["source_id"], list(sources), "sources.csv"))
     return False
 
 
@@ -507,13 +488,7 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
     if metric is None and not base.metrics:
         pass  # metrics.csv could not be read: reported already
     elif metric is None:
-        problems.append(
-            Problem(
-                r.where,
-                f"unknown metric {r['metric']!r}",
-                _fix_unknown("metric", r["metric"], list(base.metrics), "metrics.csv"),
-            )
-        )
+        problems.append(_unknown(r.where, "metric", r["metric"], list(base.metrics), "metrics.csv"))
     elif metric.derived:
         problems.append(
             Problem(
@@ -579,29 +554,11 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
             Problem(r.where, "site has no district", "name the district (or 150500 if the source gives none)")
         )
     if base.themes and r["theme"] not in base.themes:
-        problems.append(
-            Problem(
-                r.where,
-                f"unknown theme {r['theme']!r}",
-                _fix_unknown("theme", r["theme"], list(base.themes), "themes.csv"),
-            )
-        )
+        problems.append(_unknown(r.where, "theme", r["theme"], list(base.themes), "themes.csv"))
     if r["kind"] not in SITE_KINDS:
-        problems.append(
-            Problem(
-                r.where,
-                f"unknown site kind {r['kind']!r}",
-                _fix_unknown("kind", r["kind"], list(SITE_KINDS), "data/README.md"),
-            )
-        )
+        problems.append(_unknown(r.where, "site kind", r["kind"], list(SITE_KINDS), "data/README.md"))
     if r["status"] and r["status"] not in SITE_STATUSES:
-        problems.append(
-            Problem(
-                r.where,
-                f"unknown status {r['status']!r}",
-                _fix_unknown("status", r["status"], list(SITE_STATUSES), "data/README.md"),
-            )
-        )
+        problems.append(_unknown(r.where, "status", r["status"], list(SITE_STATUSES), "data/README.md"))
     capacity = None
     if r["capacity"]:
         capacity = parse_number(r["capacity"])
@@ -692,20 +649,10 @@ def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) ->
         if issue:
             problems.append(Problem(r.where, issue[0], issue[1] + ", or leave it empty for all years"))
         if base.metrics and r["metric"] not in base.metrics:
-            problems.append(
-                Problem(
-                    r.where,
-                    f"unknown metric {r['metric']!r}",
-                    _fix_unknown("metric", r["metric"], list(base.metrics), "metrics.csv"),
-                )
-            )
+            problems.append(_unknown(r.where, "metric", r["metric"], list(base.metrics), "metrics.csv"))
         if base.sources and r["show_source_id"] not in base.sources:
             problems.append(
-                Problem(
-                    r.where,
-                    f"unknown source id {r['show_source_id']!r}",
-                    _fix_unknown("source", r["show_source_id"], list(base.sources), "sources.csv"),
-                )
+                _unknown(r.where, "source id", r["show_source_id"], list(base.sources), "sources.csv")
             )
         if code:
             out.append(Conflict(code, r["metric"], year, r["show_source_id"], r["reason"], r.where))
