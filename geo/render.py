@@ -370,7 +370,7 @@ def _stable_ids(root: Element) -> None:
     walk(root)
 
 
-def render_map(spec: MapSpec, base: FactBase, geometry, links: dict[str, str]) -> str:
+def render_map(spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dict[str, str]) -> str:
     """Render one map page to HTML.
 
     Parameters
