@@ -27,6 +27,13 @@ class BuildResult:
     report: list[str]
 
 
+def _read_inputs(data_dir: Path, boundaries_dir: Path, zone_file: Path | None):
+    """Read boundaries and facts once each; every problem of both, boundaries first."""
+    shapes, problems = boundaries.read_boundaries(boundaries_dir, zone_file)
+    base, fact_problems = facts.fact_problems(data_dir)
+    return shapes, base, problems + fact_problems
+
+
 def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None):
     """Read boundaries and facts and join them; every problem of both at once.
 
@@ -35,9 +42,7 @@ def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = N
     joined, geometry
         The joined facts and the boundaries (GeoDataFrame with ``code``).
     """
-    shapes, problems = boundaries.read_boundaries(boundaries_dir, zone_file)
-    base, fact_problems = facts.fact_problems(data_dir)
-    problems += fact_problems
+    shapes, base, problems = _read_inputs(data_dir, boundaries_dir, zone_file)
     if problems or shapes is None:
         raise AtlasError(*problems)
     km2 = dict(zip(shapes["code"], boundaries.area_km2(shapes).astype(float), strict=True))
@@ -46,9 +51,7 @@ def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = N
 
 def validate(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None) -> list[Problem]:
     """Check data/ and boundaries/ and return every problem; writes nothing."""
-    problems = list(boundaries.boundary_problems(boundaries_dir, zone_file))
-    problems += facts.fact_problems(data_dir)[1]
-    return problems
+    return _read_inputs(data_dir, boundaries_dir, zone_file)[2]
 
 
 def _theme_key(name: str, themes: dict[str, facts.Theme]) -> str:
