@@ -506,28 +506,29 @@ var TongliaoAtlas = (function () {
       map.closePopup();
       document.documentElement.setAttribute("data-theme", key);
     }
-    function redraw() {
+    // Shapes in the current datum; overlays drawn on top of them.
+    function loadShapes() {
       polygons.clearLayers();
       polygons.addData(data.geometry);
+    }
+    function drawOverlays() {
       applyHatch();
       drawLabels(); drawSites();
     }
+    function redraw() { loadShapes(); drawOverlays(); }
 
-    polygons.addData(data.geometry);
+    loadShapes();
     drawThemes();
     home = focus ? (layerOf(data.areas[focus].drawn ? focus : data.areas[focus].parent) || polygons).getBounds() : polygons.getBounds();
     map.fitBounds(home, { animate: false, padding: [24, 24] }); // "ready" must mean drawn, not mid-zoom
-    polygons.addTo(map);
-    applyHatch();
-    drawLabels(); drawSites();
+    polygons.addTo(map); // only now, so the polygons are projected once, at the final zoom
+    drawOverlays();
     setTheme(state.theme);
-    var start = data.basemaps.filter(function (b) { return b.key === data.defaultBasemap; })[0];
-    var startLayer = start && (start.key === "none" ? null : tiles[start.key]);
     Object.keys(bases).forEach(function (label) {
       var b = baseKeys[L.stamp(bases[label])];
       if (b.key === data.defaultBasemap) { bases[label].addTo(map); state.datum = b.datum; }
     });
-    if (startLayer && state.datum !== "WGS84") redraw();
+    if (state.datum !== "WGS84") redraw(); // opening on Amap: shift the overlays to GCJ-02
     document.documentElement.setAttribute("data-atlas-ready", "true");
     return { map: map, setTheme: setTheme, state: state };
   }
