@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import areas, datum
-from .csvio import Row, fold_digits, number_problem, parse_number, read_rows
+from .csvio import Row, _display, fold_digits, number_problem, parse_number, read_rows
 from .errors import AtlasError, Problem
 
 __all__ = [
@@ -384,7 +384,7 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
         if len(heads) != 1:
             problems.append(
                 Problem(
-                    _where(directory / "metrics.csv"),
+                    _display(directory / "metrics.csv"),
                     f"theme {key!r} has {len(heads)} headline metrics {heads}",
                     "mark exactly one metric of each theme headline=yes",
                 )
@@ -410,12 +410,6 @@ def _count(
         )
     )
     return None
-
-
-def _where(path: Path) -> str:
-    from .csvio import _display
-
-    return _display(path)
 
 
 def _read_sources(directory: Path, problems: list[Problem]) -> dict[str, Source]:
@@ -598,8 +592,8 @@ _BOX = (118.5, 41.5, 124.5, 46.5)
 def _position(r: Row, problems: list[Problem]) -> tuple[float | None, float | None]:
     if not r["lon"] and not r["lat"]:
         return None, None
-    lon = _signed(r["lon"])
-    lat = _signed(r["lat"])
+    lon = parse_number(r["lon"])
+    lat = parse_number(r["lat"])
     if lon is None or lat is None:
         problems.append(
             Problem(
@@ -630,10 +624,6 @@ def _position(r: Row, problems: list[Problem]) -> tuple[float | None, float | No
             )
         )
     return lon, lat
-
-
-def _signed(text: str) -> float | None:
-    return parse_number(text)
 
 
 def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) -> list[Conflict]:
