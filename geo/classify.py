@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SCHEMES", "Classification", "classify", "palette"]
+__all__ = ["SCHEMES", "SCHEME_NAMES", "Classification", "classify", "palette"]
 
 
 def _quantiles(values: np.ndarray, k: int) -> np.ndarray:
@@ -62,6 +62,13 @@ SCHEMES: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
     "natural_breaks": _natural_breaks,
     "equal_interval": _equal_interval,
     "breaks": lambda values, k: np.asarray([], dtype=float),  # explicit: see _explicit
+}
+#: How the maps name each scheme to a reader: (Chinese, English).
+SCHEME_NAMES: dict[str, tuple[str, str]] = {
+    "quantiles": ("分位数", "quantiles"),
+    "natural_breaks": ("自然断点", "natural breaks"),
+    "equal_interval": ("等间距", "equal interval"),
+    "breaks": ("自定断点", "custom breaks"),
 }
 
 

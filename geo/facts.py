@@ -18,6 +18,8 @@ from .csvio import Row, _display, fold_digits, number_problem, parse_number, rea
 from .errors import AtlasError, Problem
 
 __all__ = [
+    "SITE_KIND_ZH",
+    "SITE_STATUS_ZH",
     "SOURCE_TYPES",
     "YEAR_RANGE",
     "Conflict",
@@ -56,27 +58,31 @@ PALETTES = (
     "YlOrBr",
     "YlOrRd",
 )
-SITE_KINDS = (
-    "park",
-    "wind",
-    "solar",
-    "storage",
-    "hybrid",
-    "hydrogen",
-    "sand-control",
-    "agri-park",
-    "brand",
-    "industry-project",
-)
-SITE_STATUSES = (
-    "planned",
-    "approved",
-    "under-construction",
-    "on-grid",
-    "operating",
-    "completed",
-    "certified",
-)
+#: Site kinds and their names on the maps (Chinese); the keys are the codes sites.csv uses.
+SITE_KIND_ZH = {
+    "park": "园区",
+    "wind": "风电",
+    "solar": "光伏",
+    "storage": "储能",
+    "hybrid": "风光储",
+    "hydrogen": "氢能",
+    "sand-control": "治沙",
+    "agri-park": "农业园区",
+    "brand": "品牌",
+    "industry-project": "产业项目",
+}
+SITE_KINDS = tuple(SITE_KIND_ZH)
+#: Site statuses and their names on the maps (Chinese).
+SITE_STATUS_ZH = {
+    "planned": "规划",
+    "approved": "已批复",
+    "under-construction": "在建",
+    "on-grid": "已并网",
+    "operating": "运营",
+    "completed": "建成",
+    "certified": "已认证",
+}
+SITE_STATUSES = tuple(SITE_STATUS_ZH)
 
 # Spellings of one unit, folded to the spelling used in metrics.csv.
 UNIT_SYNONYMS = {

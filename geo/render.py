@@ -35,11 +35,21 @@ from markupsafe import Markup
 
 from . import areas
 from .areas import CITY_CODE
-from .facts import SOURCE_TYPE_ZH, Fact, FactBase, Site
+from .classify import SCHEME_NAMES
+from .facts import SITE_KIND_ZH, SITE_STATUS_ZH, SOURCE_TYPE_ZH, Fact, FactBase, Site
 from .join import Cell
 from .spec import MapSpec, ThemeLayer
 
-__all__ = ["ENV", "PageGeometry", "page_geometry", "page_payload", "render_index", "render_map"]
+__all__ = [
+    "ASSETS",
+    "ENV",
+    "VOCAB",
+    "PageGeometry",
+    "page_geometry",
+    "page_payload",
+    "render_index",
+    "render_map",
+]
 
 #: Jinja environment of the atlas templates; autoescaping on for everything.
 ENV = jinja2.Environment(
@@ -104,14 +114,48 @@ class AtlasMap(folium.Map):
     default_css: ClassVar[list[tuple[str, str]]] = []
 
 
+#: Every file of geo/templates/ that the pages inline, by asset name. The atlas
+#: script is its parts joined in this order: core.js opens the TongliaoAtlas
+#: namespace, each later part adds to it, init.js starts them (see core.js).
+ASSETS: dict[str, tuple[str, ...]] = {
+    "atlas_css": ("atlas.css",),
+    "atlas_js": tuple(
+        f"js/{part}.js"
+        for part in (
+            "core",
+            "gcj",
+            "dom",
+            "csv",
+            "content",
+            "popup",
+            "polygons",
+            "labels",
+            "sites",
+            "title",
+            "search",
+            "view",
+            "themes",
+            "legend",
+            "city",
+            "layers",
+            "table",
+            "init",
+        )
+    ),
+}
+
+
 @cache
 def _asset_text(name: str) -> str:
     if name == "leaflet_js":
         text = _leaflet_dir().joinpath("leaflet.js").read_text(encoding="utf-8")
         text = re.sub(r"\n//# sourceMappingURL=.*$", "", text)  # no request for a .map file
     else:
-        stem, ext = name.split("_")
-        text = resources.files("geo").joinpath("templates", f"{stem}.{ext}").read_text(encoding="utf-8")
+        folder = resources.files("geo").joinpath("templates")
+        text = "\n".join(
+            folder.joinpath(*file.split("/")).read_text(encoding="utf-8").rstrip("\n") + "\n"
+            for file in ASSETS[name]
+        )
     # Inlined into <script>/<style>: a closing tag inside would end the element early.
     if re.search(r"</(script|style)", text, re.IGNORECASE):
         raise RuntimeError(f"asset {name} contains a closing tag and cannot be inlined")
@@ -139,6 +183,14 @@ def _leaflet_css() -> str:
 
 # ---------------------------------------------------------------- payload
 
+#: Names the page shows for codes in the data; written once, in the registries they belong to.
+VOCAB: dict[str, Any] = {
+    "city": CITY_CODE,
+    "siteKinds": SITE_KIND_ZH,
+    "siteStatuses": SITE_STATUS_ZH,
+    "schemes": {key: {"zh": zh, "en": en} for key, (zh, en) in SCHEME_NAMES.items()},
+}
+
 
 def _num(value: float | None, decimals: int = 6) -> float | None:
     if value is None:
@@ -157,6 +209,7 @@ def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
         "metric": metric.label_zh,
         "metricEn": metric.label_en,
         "value": _format(fact.value, metric.decimals),
+        "plain": f"{fact.value:.{metric.decimals}f}",  # for the CSV download: no digit grouping
         "unit": metric.unit,
         "printed": f"{fact.value_text} {fact.unit}" if fact.unit != metric.unit else "",
         "year": fact.year,
@@ -225,7 +278,7 @@ def _layer_json(layer: ThemeLayer, base: FactBase, codes: set[str]) -> dict[str,
             "unit": layer.metric.unit,
             "derived": bool(layer.metric.derived),
             "description": layer.metric.description,
-            "scheme": classes.scheme,
+            "scheme": classes.scheme.split(":", 1)[0],  # a key of the page's vocab.schemes
         },
         "classes": [
             {
@@ -350,6 +403,7 @@ def page_payload(
         "zoom": {"min": MIN_ZOOM, "max": MAX_ZOOM},
         "defaultTheme": spec.default_theme or spec.layers[0].theme.key,
         "links": {"index": links["index"], "city": links[CITY_CODE]},
+        "vocab": VOCAB,
     }
 
 
