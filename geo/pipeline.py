@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import areas, boundaries, facts, join, publish, render, spec
 from .errors import AtlasError, Problem
+from .model import Theme
 
 __all__ = ["ROOT", "BuildResult", "build_atlas", "load_joined", "validate"]
 
@@ -30,7 +31,7 @@ class BuildResult:
 def _read_inputs(data_dir: Path, boundaries_dir: Path, zone_file: Path | None):
     """Read boundaries and facts once each; every problem of both, boundaries first."""
     shapes, problems = boundaries.read_boundaries(boundaries_dir, zone_file)
-    base, fact_problems = facts.fact_problems(data_dir)
+    base, fact_problems = facts.read_facts(data_dir)
     return shapes, base, problems + fact_problems
 
 
@@ -54,7 +55,7 @@ def validate(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None
     return _read_inputs(data_dir, boundaries_dir, zone_file)[2]
 
 
-def _theme_key(name: str, themes: dict[str, facts.Theme]) -> str:
+def _theme_key(name: str, themes: dict[str, Theme]) -> str:
     """A theme named by key or by its Chinese or English label."""
     wanted = name.strip().casefold()
     for key, theme in themes.items():
@@ -122,4 +123,4 @@ def build_atlas(
     pages = {s.filename: render.render_map(s, joined.base, geometry, links).encode("utf-8") for s in specs}
     pages["index.html"] = render.render_index(specs[0].layers, joined, links).encode("utf-8")
     result = publish.publish(Path(out_dir), pages, replace_all=only is None)
-    return BuildResult(Path(out_dir), sorted(pages), result, joined.report())
+    return BuildResult(Path(out_dir), sorted(pages), result, join.report(joined))

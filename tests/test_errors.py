@@ -351,7 +351,7 @@ MISTAKES = [
     case(
         "metrics-breaks-malformed",
         edit("natural_breaks,4,", "breaks:40;20,4,", file="metrics.csv"),
-        r"data/metrics\.csv:2: scheme 'breaks:40;20' has malformed breaks; write increasing numbers",
+        r"data/metrics\.csv:2: scheme 'breaks:40;20' has breaks that are not strictly increasing; write increasing",
     ),
     case(
         "themes-palette-unknown",
