@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
         print("(facts + sites per theme; 0 = no published figure)")
         return 0
     if args.command == "boundaries":
-        from .boundaries import build_boundaries
+        from .boundary_build import build_boundaries
 
         for path in build_boundaries(args.out or _default("boundaries")):
             print(f"wrote {path}")

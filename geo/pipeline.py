@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import areas, boundaries, facts, join, publish, render, spec
+from . import areas, boundaries, coverage, facts, join, publish, render, spec
 from .errors import AtlasError, Problem
 from .model import Theme
 
@@ -46,7 +46,7 @@ def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = N
     shapes, base, problems = _read_inputs(data_dir, boundaries_dir, zone_file)
     if problems or shapes is None:
         raise AtlasError(*problems)
-    km2 = dict(zip(shapes["code"], boundaries.area_km2(shapes).astype(float), strict=True))
+    km2 = dict(zip(shapes["code"], coverage.area_km2(shapes).astype(float), strict=True))
     return join.join(base, km2), shapes
 
 
@@ -117,7 +117,7 @@ def build_atlas(
         )
     joined, shapes = load_joined(data_dir, boundaries_dir, zone_file)
     theme = _theme_key(theme, joined.base.themes) if theme else ""
-    geometry = render.page_geometry(boundaries.simplify_coverage(shapes))
+    geometry = render.page_geometry(coverage.simplify_coverage(shapes))
     links = _links()
     specs = spec.map_specs(joined, only=only, default_basemap=basemap, default_theme=theme)
     pages = {s.filename: render.render_map(s, joined.base, geometry, links).encode("utf-8") for s in specs}
