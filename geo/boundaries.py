@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from . import areas
 from .areas import HORQIN_CODE, ZONE_CODE
 from .coverage import EQUAL_AREA_CRS
-from .errors import AtlasError, Problem
+from .errors import AtlasError, Problem, Problems
 from .geojson import is_wgs84
 
 __all__ = [
@@ -295,7 +295,7 @@ def _check_zone(zone: _Row, horqin: _Row | None, zone_where: str, problems: list
 
 
 def _collect(directory: Path, zone_file: Path | None) -> tuple[geopandas.GeoDataFrame | None, list[Problem]]:
-    problems: list[Problem] = []
+    problems = Problems()
     directory = Path(directory)
     path = directory / DISTRICTS_FILE
     layer = _read_layer(path, problems)
@@ -425,7 +425,7 @@ def load_city(directory: Path) -> geopandas.GeoDataFrame:
     AtlasError
         If the file is missing, unreadable, has no usable CRS or invalid geometry.
     """
-    problems: list[Problem] = []
+    problems = Problems()
     path = Path(directory) / CITY_FILE
     layer = _read_layer(path, problems)
     if layer is not None:

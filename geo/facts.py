@@ -10,13 +10,14 @@ one :class:`AtlasError` with all of them instead. Same contract as
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
 from pathlib import Path
 
 from . import areas, datum
-from .csvio import Row, _display, fold_digits, number_problem, parse_number, read_rows
-from .errors import AtlasError, Problem
+from .csvio import Row, _display, _short, fold_digits, number_problem, parse_number, read_rows
+from .errors import AtlasError, Problem, Problems
 from .model import (
     DERIVED_FORMULAS,
     PALETTES,
@@ -262,13 +263,23 @@ def _read_sources(directory: Path, problems: list[Problem]) -> dict[str, Source]
                     r.where, f"unknown source type {r['type']!r}", f"use one of {', '.join(SOURCE_TYPES)}"
                 )
             )  # still registered below, so its facts are not all reported as citing an unknown source
+        url = r["url"].strip()
+        if url and not re.match(r"https?://[^\s/]", url, re.IGNORECASE):
+            problems.append(
+                Problem(
+                    r.where,
+                    f"url {_short(url)!r} is not a web address starting with http:// or https://",
+                    "write the page's address as the browser shows it, or leave url empty",
+                )
+            )
+            url = ""  # never a link: shown as text only
         if r["source_id"] in sources:
             problems.append(
                 Problem(r.where, f"source id {r['source_id']!r} appears twice", "give each source its own id")
             )
             continue
         sources[r["source_id"]] = Source(
-            r["source_id"], r["title"], r["publisher"], r["date"], r["url"], kind, r["file"], r["note"]
+            r["source_id"], r["title"], r["publisher"], r["date"], url, kind, r["file"], r["note"]
         )
     return sources
 
@@ -349,6 +360,15 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
                     + (f" or one of {', '.join(convertible)}" if convertible else ""),
                 )
             )
+        if converted is not None and not math.isfinite(converted):
+            problems.append(
+                Problem(
+                    r.where,
+                    f"value {r['value']!r} {r['unit']} is too large to convert to {metric.unit}",
+                    "check the figure and its unit",
+                )
+            )
+            converted = None
         value = converted
     year, issue = _year(r["year"])
     if issue:
@@ -482,6 +502,37 @@ def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) ->
     return out
 
 
+def _check_conflicts(base: FactBase, problems: list[Problem]) -> None:
+    """Each recorded choice names a source that gives a figure for its cell, once per cell."""
+    seen: dict[tuple[str, str, str], Conflict] = {}
+    given = {(f.district, f.metric, f.source_id, f.year) for f in base.facts}
+    given_any_year = {cell[:3] for cell in given}
+    for c in base.conflicts:
+        cell = f"{c.metric} of {c.district}" + (f" in {c.year}" if c.year else "")
+        earlier = seen.setdefault((c.district, c.metric, c.year), c)
+        if earlier is not c:
+            what = (
+                f"names {c.show_source_id!r} where {earlier.where} names {earlier.show_source_id!r}"
+                if earlier.show_source_id != c.show_source_id
+                else f"repeats {earlier.where}"
+            )
+            problems.append(
+                Problem(c.where, f"a second choice for {cell} {what}", "keep one row per disputed cell")
+            )
+            continue
+        if c.show_source_id not in base.sources:
+            continue  # reported as an unknown source id
+        key = (c.district, c.metric, c.show_source_id)
+        if not ((*key, c.year) in given if c.year else key in given_any_year):
+            problems.append(
+                Problem(
+                    c.where,
+                    f"source {c.show_source_id!r} has no figure for {cell} in facts.csv",
+                    "name the source of one of the disagreeing rows, or delete this row",
+                )
+            )
+
+
 def _check_duplicates(base: FactBase, problems: list[Problem]) -> None:
     recorded = {(c.district, c.metric, c.year) for c in base.conflicts}
     recorded_any = {(c.district, c.metric) for c in base.conflicts if not c.year}
@@ -527,7 +578,7 @@ def _check_duplicates(base: FactBase, problems: list[Problem]) -> None:
 def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
     """Read a data folder: what could be read, and every problem found (an empty list when none)."""
     directory = Path(directory)
-    problems: list[Problem] = []
+    problems = Problems()
     if not directory.is_dir():
         problems.append(
             Problem(
@@ -584,6 +635,7 @@ def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
                 )
             seen.setdefault(site.site_id, site.where)
     base.conflicts = _read_conflicts(directory, base, problems)
+    _check_conflicts(base, problems)
     _check_duplicates(base, problems)
     return base, problems
 

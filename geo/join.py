@@ -15,11 +15,20 @@ computed here from published figures and labelled as derived.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import shapely
+
 from . import areas
 from .areas import CITY_CODE
+from .csvio import _display
+from .errors import Problem
 from .model import Cell, Fact, FactBase, Joined, Metric
 
-__all__ = ["choose", "coverage_table", "join", "report"]
+if TYPE_CHECKING:
+    import geopandas
+
+__all__ = ["check", "choose", "coverage_table", "join", "report"]
 
 
 def choose(facts: list[Fact], base: FactBase) -> tuple[Fact, tuple[Fact, ...]]:
@@ -133,3 +142,71 @@ def coverage_table(joined: Joined) -> tuple[list[str], list[tuple[str, list[int]
         ]
         rows.append((area.code, counts))
     return [t.key for t in themes], rows
+
+
+# Sites within this distance of their district's border count as inside it: the
+# committed borders are accurate to a few metres, a typed position to ~50 m.
+_SITE_TOLERANCE_DEG = 0.0005
+
+
+def check(joined: Joined, shapes: geopandas.GeoDataFrame) -> list[Problem]:
+    """Problems that only facts and boundaries together show.
+
+    - an explicit ``breaks:`` scheme whose breaks lie outside the values it
+      classifies (empty or upside-down classes);
+    - a site whose position lies outside its own district, or outside the city.
+
+    Parameters
+    ----------
+    joined : Joined
+    shapes : geopandas.GeoDataFrame
+        The boundaries, as :func:`geo.boundaries.load_boundaries` returns them.
+
+    Returns
+    -------
+    list of Problem
+        Empty when all is well; ``tongliao-maps validate`` and ``build`` both report them.
+    """
+    problems: list[Problem] = []
+    metrics_csv = _display(joined.base.directory / "metrics.csv")
+    drawn = {a.code for a in areas.districts()} & set(joined.area_km2)
+    for metric in joined.base.metrics.values():
+        breaks = metric.parsed_scheme.breaks
+        # the values the classes are computed from: areas drawn as polygons (see geo.spec)
+        values = [c.value for (code, key), c in joined.cells.items() if key == metric.key and code in drawn]
+        if not breaks or not values:
+            continue
+        low, high = min(values), max(values)
+        if breaks[0] < low or sum(b >= high for b in breaks) > 1:
+            problems.append(
+                Problem(
+                    metrics_csv,
+                    f"scheme {metric.scheme!r} of {metric.key!r} has breaks outside the figures it "
+                    f"classifies ({low:g} to {high:g}): some classes would be empty",
+                    f"choose increasing breaks between {low:g} and {high:g}, or use natural_breaks",
+                )
+            )
+    geoms = dict(zip(shapes["code"], shapes.geometry, strict=True))
+    city = shapely.union_all(list(geoms.values()))
+    for site in joined.base.sites:
+        if site.lon is None or site.lat is None:
+            continue
+        point = shapely.Point(site.lon, site.lat)
+        own = [geoms.get(code) or geoms.get(areas.resolve(code).parent) for code in site.districts]
+        own = [g for g in own if g is not None] if areas.CITY_CODE not in site.districts else [city]
+        if any(shapely.dwithin(g, point, _SITE_TOLERANCE_DEG) for g in own):
+            continue
+        inside = next((c for c, g in geoms.items() if g.contains(point) and c != areas.ZONE_CODE), None)
+        names = "/".join(areas.resolve(c).name_zh for c in site.districts)
+        where = (
+            f"lies in {areas.resolve(inside).name_zh}, not in {names}" if inside else "lies outside Tongliao"
+        )
+        problems.append(
+            Problem(
+                site.where,
+                f"position ({site.lon:g}, {site.lat:g}) of site {site.site_id!r} {where}",
+                "check the numbers (longitude first) and the datum column (WGS84 or GCJ02), "
+                "or correct the district",
+            )
+        )
+    return problems

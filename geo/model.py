@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 __all__ = [
@@ -285,10 +286,18 @@ class Joined:
     def cell(self, district: str, metric: str) -> Cell | None:
         return self.cells.get((district, metric))
 
+    @cached_property
+    def _facts_by_area(self) -> dict[tuple[str, str | None], list[Fact]]:
+        # One pass over the facts, not one per area and theme: a large data folder stays linear.
+        index: dict[tuple[str, str | None], list[Fact]] = {}
+        for f in sorted(self.base.facts, key=lambda f: (f.metric, f.year_end, f.source_id)):
+            index.setdefault((f.district, None), []).append(f)
+            index.setdefault((f.district, f.theme), []).append(f)
+        return index
+
     def facts_of(self, district: str, theme: str | None = None) -> list[Fact]:
         """Facts of one area, optionally of one theme, in metric then year order."""
-        out = [f for f in self.base.facts if f.district == district and (theme is None or f.theme == theme)]
-        return sorted(out, key=lambda f: (f.metric, f.year_end, f.source_id))
+        return list(self._facts_by_area.get((district, theme), ()))
 
     def sites_of(self, district: str, theme: str | None = None) -> list[Site]:
         """Sites in one area, optionally of one theme."""
