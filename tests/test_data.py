@@ -23,7 +23,7 @@ from shapely.geometry import Point
 from geo import resolve
 from geo.areas import districts
 from geo.csvio import parse_number
-from geo.facts import read_facts
+from geo.facts import load_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -44,7 +44,7 @@ def squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def base():
-    return read_facts(DATA)
+    return load_facts(DATA)
 
 
 def test_every_row_validates(base):
