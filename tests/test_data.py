@@ -12,6 +12,7 @@ lie inside its district's boundary.
 import csv
 import os
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -23,12 +24,15 @@ from shapely.geometry import Point
 from geo import resolve
 from geo.areas import districts
 from geo.csvio import parse_number
+from geo.errors import AtlasError
 from geo.facts import load_facts
+from geo.join import join
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SHARED = ROOT.parent / "shared" / "sources"
 BOUNDARIES = ROOT / "boundaries" / "districts.geojson"
+SMALL = ROOT / "tests" / "fixtures" / "data-small"
 ROUND2 = "public-facts-2.md"
 CORPORA = ("pages", "docs")
 
@@ -189,3 +193,151 @@ def test_point_site_is_printed_by_its_position_source_and_lies_in_its_district(l
     assert any(district_shapes[c].contains(Point(float(row["lon"]), float(row["lat"]))) for c in codes), (
         f"sites.csv:{line}: ({row['lon']}, {row['lat']}) outside {row['district']}"
     )
+
+
+def test_gdp_share_only_where_the_city_total_of_the_same_year_is_published(base):
+    joined = join(base, {})
+    shares = {code: cell for (code, metric), cell in joined.cells.items() if metric == "gdp_share"}
+    city = {f.year: f.value for f in base.facts if f.district == "150500" and f.metric == "gdp"}
+    assert set(shares) == {"150522", "150526"}  # 2024 and 2023: no other banner's GDP year has a city total
+    for code, cell in shares.items():
+        gdp = joined.cell(code, "gdp")
+        assert cell.year == gdp.year and cell.value == pytest.approx(100 * gdp.value / city[gdp.year])
+
+
+def test_only_the_shown_row_of_a_project_is_summed(base):
+    projects: dict[str, list] = {}
+    for site in base.sites:
+        if site.project:
+            projects.setdefault(site.project, []).append(site)
+    assert len(projects) == 4 and all(sum(s.shown for s in rows) == 1 for rows in projects.values())
+    plant = next(s for s in base.sites if s.site_id == "power-tongliao-plant")
+    assert (plant.shown, plant.precision, plant.position_source_id) == (True, "point", "pf2-gem-tongliao")
+
+
+def test_every_metric_has_a_kind_and_rates_are_not_summed(base):
+    for metric in base.metrics.values():
+        assert metric.kind in ("amount", "rate")
+        if metric.kind == "rate" or metric.unit in ("%", "人/km²"):
+            assert metric.kind == "rate" and not metric.summable, metric.key
+
+
+# The reader on the new columns: one bad cell at a time in a copy of the small fixture.
+SITE = {
+    "site_id": "s1",
+    "district": "150525",
+    "theme": "energy",
+    "name_zh": "测试风电场",
+    "kind": "wind",
+    "source_id": "pf-xny100",
+    "precision": "district",
+}
+GOOD_POINT = {"precision": "point", "lon": "120.9", "lat": "42.9", "position_source_id": "pf-xny100"}
+
+
+def _write_sites(folder: Path, *sites: dict) -> None:
+    header = [*SITE, "place", "lon", "lat", "datum", "position_source_id", "project", "shown"]
+    with (folder / "sites.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**SITE, **site} for site in sites)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(SMALL, folder)
+    return folder
+
+
+BAD_SITES = [
+    (
+        "precision-unknown",
+        [{"precision": "exact"}],
+        r"precision 'exact' is not point, place or district; write",
+    ),
+    ("precision-empty", [{"precision": ""}], r"precision '' is not point, place or district"),
+    (
+        "place-without-place",
+        [{"precision": "place"}],
+        r"precision is place but place is empty; write the town",
+    ),
+    ("point-without-position", [{**GOOD_POINT, "lon": "", "lat": ""}], r"precision is point but lon/lat"),
+    (
+        "point-without-source",
+        [{**GOOD_POINT, "position_source_id": ""}],
+        r"position_source_id is empty; name",
+    ),
+    ("point-unknown-source", [{**GOOD_POINT, "position_source_id": "gem"}], r"unknown position source 'gem'"),
+    ("position-on-district", [{"lon": "120.9", "lat": "42.9"}], r"whose precision is 'district'; keep"),
+    (
+        "source-on-place",
+        [{"precision": "place", "place": "八仙筒", "position_source_id": "pf-xny100"}],
+        r"'place'",
+    ),
+    ("position-outside", [{**GOOD_POINT, "lon": "42.9", "lat": "120.9"}], r"is outside Tongliao; check"),
+    (
+        "shown-not-yes",
+        [{"project": "p", "shown": "y"}, {"site_id": "s2", "project": "p"}],
+        r"shown 'y' is not",
+    ),
+    ("shown-without-project", [{"shown": "yes"}], r"shown=yes on a row without project; write the project"),
+    ("project-of-one", [{"project": "p", "shown": "yes"}], r"project 'p' has only this row; leave"),
+    (
+        "project-none-shown",
+        [{"project": "p"}, {"site_id": "s2", "project": "p"}],
+        r"'p' has 0 rows with shown",
+    ),
+    (
+        "project-two-shown",
+        [{"project": "p", "shown": "yes"}, {"site_id": "s2", "project": "p", "shown": "yes"}],
+        r"project 'p' has 2 rows with shown=yes",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "sites", "message"), BAD_SITES, ids=[c[0] for c in BAD_SITES])
+def test_reader_refuses_a_bad_site_location_or_project(small, case, sites, message):
+    _write_sites(small, *sites)
+    with pytest.raises(AtlasError, match=message) as caught:
+        load_facts(small)
+    assert len(caught.value.problems) == 1 and "sites.csv" in str(caught.value.problems[0]), case
+
+
+def test_reader_keeps_a_point_and_hides_the_other_rows_of_a_project(small):
+    _write_sites(
+        small,
+        {**GOOD_POINT, "project": "p", "shown": "yes"},
+        {"site_id": "s2", "project": "p", "precision": "place", "place": "八仙筒"},
+    )
+    point, other = load_facts(small).sites
+    assert (point.lon, point.lat, point.shown, other.shown, other.place) == (
+        120.9,
+        42.9,
+        True,
+        False,
+        "八仙筒",
+    )
+
+
+BAD_METRICS = [
+    ("kind-unknown", ("amount", "count"), r"kind 'count' is not amount or rate; write amount"),
+    ("kind-empty", (",amount,", ",,"), r"kind '' is not amount or rate"),
+    ("share-of-unknown", (",density,", ",share_of_city:gdp,"), r"names 'gdp', which is not a metric"),
+    ("share-of-derived", (",density,", ",share_of_city:population_density,"), r"'population_density', which"),
+    (
+        "colon-on-density",
+        (",density,", ",density:area_published,"),
+        r"derived 'density:area_published' takes no",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "edit", "message"), BAD_METRICS, ids=[c[0] for c in BAD_METRICS])
+def test_reader_refuses_a_bad_metric_kind_or_formula(small, case, edit, message):
+    path = small / "metrics.csv"
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text, case
+    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(AtlasError, match=message):
+        load_facts(small)
