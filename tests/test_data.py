@@ -195,14 +195,23 @@ def test_point_site_is_printed_by_its_position_source_and_lies_in_its_district(l
     )
 
 
-def test_gdp_share_only_where_the_city_total_of_the_same_year_is_published(base):
+SHARES = [
+    # derived metric, metric it is a share of, districts whose shown year has a published city total
+    ("population_share", "population_census", {a.code for a in districts()}),
+    ("gdp_share", "gdp", {"150522", "150526"}),  # 2024 and 2023: no other banner's GDP year has one
+    ("population_registered_share", "population_registered", {"150502"}),  # 2022
+]
+
+
+@pytest.mark.parametrize(("share", "of", "codes"), SHARES, ids=[s[0] for s in SHARES])
+def test_share_of_city_only_against_the_city_total_of_the_same_year(base, share, of, codes):
     joined = join(base, {})
-    shares = {code: cell for (code, metric), cell in joined.cells.items() if metric == "gdp_share"}
-    city = {f.year: f.value for f in base.facts if f.district == "150500" and f.metric == "gdp"}
-    assert set(shares) == {"150522", "150526"}  # 2024 and 2023: no other banner's GDP year has a city total
-    for code, cell in shares.items():
-        gdp = joined.cell(code, "gdp")
-        assert cell.year == gdp.year and cell.value == pytest.approx(100 * gdp.value / city[gdp.year])
+    cells = {code: cell for (code, metric), cell in joined.cells.items() if metric == share}
+    city = {f.year: f.value for f in base.facts if f.district == "150500" and f.metric == of}
+    assert set(cells) == codes
+    for code, cell in cells.items():
+        part = joined.cell(code, of)
+        assert cell.year == part.year and cell.value == pytest.approx(100 * part.value / city[part.year])
 
 
 def test_only_the_shown_row_of_a_project_is_summed(base):
