@@ -15,11 +15,12 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import areas, datum
+from . import areas
 from .csvio import Row, _display, _short, fold_digits, number_problem, parse_number, read_rows
 from .errors import AtlasError, Problem, Problems
 from .model import (
     DERIVED_FORMULAS,
+    METRIC_KINDS,
     PALETTES,
     SCHEME_NAMES,
     SITE_KINDS,
@@ -35,6 +36,7 @@ from .model import (
     Theme,
     parse_scheme,
 )
+from .sites import check_projects, locate, shown_flag
 
 __all__ = ["UNIT_FACTORS", "convert", "load_facts", "read_facts"]
 
@@ -51,6 +53,10 @@ UNIT_SYNONYMS = {
     "吉瓦": "GW",
     "万吨/yr": "万吨/年",
     "人/平方公里": "人/km²",
+    "kilowatts": "kW",
+    "million kilowatts": "million kW",
+    "万头(只、口)": "万头只",
+    "万头(只)": "万头只",
 }
 # (from, to) -> factor. Only exact, definitional conversions: never a guess.
 UNIT_FACTORS = {
@@ -69,6 +75,10 @@ UNIT_FACTORS = {
     ("万元", "亿元"): 1e-4,
     ("亿元", "万元"): 1e4,
     ("吨", "万吨"): 1e-4,
+    ("million kW", "万千瓦"): 100.0,
+    ("万千瓦时", "亿千瓦时"): 1e-4,
+    ("CNY billion", "亿元"): 10.0,
+    ("million head", "万头"): 100.0,
 }
 
 
@@ -162,7 +172,7 @@ def _read_themes(directory: Path, problems: list[Problem]) -> dict[str, Theme]:
 def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Problem]) -> dict[str, Metric]:
     rows, found = read_rows(
         directory / "metrics.csv",
-        ["metric", "theme", "label_zh", "label_en", "unit"],
+        ["metric", "theme", "label_zh", "label_en", "unit", "kind"],
         ["summable", "headline", "scheme", "k", "decimals", "derived", "description"],
         need_rows=True,
     )
@@ -186,9 +196,23 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
                         r.where, str(exc), "write increasing numbers separated by ';', e.g. breaks:10;20;40"
                     )
                 )
-        if r["derived"] and r["derived"] not in DERIVED_FORMULAS:
+        formula, _, of = r["derived"].partition(":")
+        if formula and formula not in DERIVED_FORMULAS:
             problems.append(
                 _unknown(r.where, "derived formula", r["derived"], list(DERIVED_FORMULAS), "data/README.md")
+            )
+        elif of and formula != "share_of_city":
+            problems.append(
+                Problem(r.where, f"derived {r['derived']!r} takes no ':' part", f"write {formula!r}")
+            )
+        kind = r["kind"].strip().lower()
+        if kind not in METRIC_KINDS:
+            problems.append(
+                Problem(
+                    r.where,
+                    f"kind {r['kind']!r} is not amount or rate",
+                    "write amount (totals, counts, capacity, area, output) or rate (%, per person, per km²)",
+                )
             )
         k = _count(r, "k", 5, problems, low=1, high=9)
         k = 5 if k is None else k
@@ -212,7 +236,18 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
             decimals=decimals,
             derived=r["derived"],
             description=r["description"],
+            kind=kind,
         )
+    for metric in metrics.values():
+        of = metric.derived.partition(":")[2]
+        if of and (of not in metrics or metrics[of].derived):
+            problems.append(
+                Problem(
+                    f"{_display(directory / 'metrics.csv')}, metric {metric.key!r}",
+                    f"derived {metric.derived!r} names {of!r}, which is not a metric typed in facts.csv",
+                    "name a registered metric that is not derived, e.g. share_of_city:gdp",
+                )
+            )
     for key in themes:
         heads = [m.key for m in metrics.values() if m.theme == key and m.headline]
         if len(heads) != 1:
@@ -414,7 +449,8 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
     status_year, issue = _year(r["status_year"])
     if issue:
         problems.append(Problem(r.where, *issue))
-    lon, lat = _position(r, problems)
+    loc = locate(r, base.sources, problems)
+    shown = shown_flag(r, problems)
     _source_ok(r, base.sources, problems)
     if len(problems) > before:
         return None
@@ -429,54 +465,18 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
         _unit(r["capacity_unit"]),
         r["status"],
         status_year,
-        lon,
-        lat,
+        loc.lon,
+        loc.lat,
         r["source_id"],
         r["evidence"],
         r["note"],
         r.where,
+        place=loc.place,
+        precision=loc.precision,
+        position_source_id=loc.position_source_id,
+        project=r["project"].strip(),
+        shown=bool(shown) or not r["project"].strip(),
     )
-
-
-# Generous box around Tongliao: a position outside it is a typo or swapped lon/lat.
-_BOX = (118.5, 41.5, 124.5, 46.5)
-
-
-def _position(r: Row, problems: list[Problem]) -> tuple[float | None, float | None]:
-    if not r["lon"] and not r["lat"]:
-        return None, None
-    lon = parse_number(r["lon"])
-    lat = parse_number(r["lat"])
-    if lon is None or lat is None:
-        problems.append(
-            Problem(
-                r.where,
-                f"position ({r['lon']!r}, {r['lat']!r}) is not two numbers",
-                "write decimal degrees, e.g. 122.26, 43.65",
-            )
-        )
-        return None, None
-    if not (_BOX[0] <= lon <= _BOX[2] and _BOX[1] <= lat <= _BOX[3]):
-        problems.append(
-            Problem(
-                r.where,
-                f"position ({lon}, {lat}) is outside Tongliao",
-                "check the numbers; longitude (about 120-123) comes first",
-            )
-        )
-        return None, None
-    kind = (r["datum"] or "WGS84").upper().replace("-", "")
-    if kind == "GCJ02":
-        lon, lat = (float(v) for v in datum.gcj02_to_wgs84(lon, lat))
-    elif kind != "WGS84":
-        problems.append(
-            Problem(
-                r.where,
-                f"unknown datum {r['datum']!r}",
-                "write WGS84 (GPS, OpenStreetMap) or GCJ02 (Amap/Gaode)",
-            )
-        )
-    return lon, lat
 
 
 def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) -> list[Conflict]:
@@ -607,7 +607,7 @@ def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
     if path.exists():
         rows, found = read_rows(
             path,
-            ["site_id", "district", "theme", "name_zh", "kind", "source_id"],
+            ["site_id", "district", "theme", "name_zh", "kind", "precision", "source_id"],
             [
                 "name_en",
                 "capacity",
@@ -617,12 +617,17 @@ def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
                 "lon",
                 "lat",
                 "datum",
+                "place",
+                "position_source_id",
+                "project",
+                "shown",
                 "evidence",
                 "note",
             ],
         )
         problems += found
-        base.sites = [s for r in rows if (s := _read_site(r, base, problems)) is not None]
+        read = [(r, _read_site(r, base, problems)) for r in rows]
+        base.sites = [site for _, site in read if site is not None]
         seen: dict[str, str] = {}
         for site in base.sites:
             if site.site_id in seen:
@@ -634,6 +639,8 @@ def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
                     )
                 )
             seen.setdefault(site.site_id, site.where)
+        # a project with a row refused above is not judged on the rows left
+        check_projects(base.sites, problems, {r["project"].strip() for r, site in read if site is None})
     base.conflicts = _read_conflicts(directory, base, problems)
     _check_conflicts(base, problems)
     _check_duplicates(base, problems)

@@ -60,18 +60,29 @@ def choose(facts: list[Fact], base: FactBase) -> tuple[Fact, tuple[Fact, ...]]:
     return first, tuple(f for f in ordered if f is not first)
 
 
+def _city_value(joined: Joined, metric: str, year: str) -> float | None:
+    """The city's published value of `metric` for `year` (chosen as for any cell), or None."""
+    cell = joined.cell(CITY_CODE, metric)
+    if cell is None or cell.fact is None or not year:
+        return None
+    same_year = [f for f in (cell.fact, *cell.alternatives) if f.year == year]
+    return choose(same_year, joined.base)[0].value if same_year else None
+
+
 def _derive(metric: Metric, joined: Joined) -> None:
     population = "population_census"
-    city = joined.cell(CITY_CODE, population)
+    formula, _, of = metric.derived.partition(":")
+    of = of or population
     for area in areas.districts():
         code = area.code
         km2 = joined.area_km2.get(code)
         pop = joined.cell(code, population)
-        if metric.derived == "boundary_area" and km2 is not None:
+        part = joined.cell(code, of)
+        if formula == "boundary_area" and km2 is not None:
             joined.cells[(code, metric.key)] = Cell(
                 code, metric.key, km2, "", None, "area of the boundary polygon (equal-area projection)"
             )
-        elif metric.derived == "density" and km2 and pop is not None:
+        elif formula == "density" and km2 and pop is not None:
             people = pop.value * 1e4  # population_census is in 万人
             joined.cells[(code, metric.key)] = Cell(
                 code,
@@ -81,15 +92,19 @@ def _derive(metric: Metric, joined: Joined) -> None:
                 None,
                 "census population / area of the boundary polygon",
             )
-        elif metric.derived == "share_of_city" and pop is not None and city is not None and city.value:
-            joined.cells[(code, metric.key)] = Cell(
-                code,
-                metric.key,
-                100 * pop.value / city.value,
-                pop.year,
-                None,
-                "census population / city census population",
-            )
+        elif formula == "share_of_city" and part is not None and part.fact is not None:
+            # Only against the city figure of the same year: never a share of another year's total.
+            whole = _city_value(joined, of, part.year)
+            if whole:
+                label = joined.base.metrics[of].label_en.lower()
+                joined.cells[(code, metric.key)] = Cell(
+                    code,
+                    metric.key,
+                    100 * part.value / whole,
+                    part.year,
+                    None,
+                    f"{label} / city {label} of the same year ({part.year})",
+                )
 
 
 def join(base: FactBase, area_km2: dict[str, float]) -> Joined:

@@ -16,11 +16,13 @@ from pathlib import Path
 
 __all__ = [
     "DERIVED_FORMULAS",
+    "METRIC_KINDS",
     "PALETTES",
     "SCHEME_NAMES",
     "SCHEME_ZH",
     "SITE_KINDS",
     "SITE_KIND_ZH",
+    "SITE_PRECISIONS",
     "SITE_STATUSES",
     "SITE_STATUS_ZH",
     "SOURCE_TYPES",
@@ -58,7 +60,9 @@ SITE_KIND_ZH = {
     "storage": "储能",
     "hybrid": "风光储",
     "hydrogen": "氢能",
+    "thermal": "火电",
     "sand-control": "治沙",
+    "nature-reserve": "自然保护区",
     "agri-park": "农业园区",
     "brand": "品牌",
     "industry-project": "产业项目",
@@ -75,6 +79,10 @@ SITE_STATUS_ZH = {
     "certified": "已认证",
 }
 SITE_STATUSES = tuple(SITE_STATUS_ZH)
+#: How precisely a site is located: printed coordinates, a named town or park, or only its district.
+SITE_PRECISIONS = ("point", "place", "district")
+#: Metric kinds: totals and counts (drawn as sized symbols) or intensive figures (drawn as shading).
+METRIC_KINDS = ("amount", "rate")
 
 #: Classification schemes by name, with words for people (legend, notes).
 SCHEME_ZH = {
@@ -85,7 +93,8 @@ SCHEME_ZH = {
 }
 SCHEME_NAMES = tuple(SCHEME_ZH)
 
-#: Formulas of derived metrics (metrics.csv `derived`), computed in geo.join.
+#: Formulas of derived metrics (metrics.csv `derived`), computed in geo.join;
+#: ``share_of_city:<metric>`` takes the share of another metric than the census population.
 DERIVED_FORMULAS = ("boundary_area", "density", "share_of_city")
 
 
@@ -154,6 +163,7 @@ class Metric:
     decimals: int
     derived: str
     description: str
+    kind: str = "amount"  # METRIC_KINDS
 
     @property
     def parsed_scheme(self) -> Scheme:
@@ -226,6 +236,11 @@ class Site:
     evidence: str
     note: str
     where: str
+    place: str = ""  # town, 苏木, village or park the source names
+    precision: str = "district"  # SITE_PRECISIONS; lon/lat only for "point"
+    position_source_id: str = ""  # source printing the coordinates of a "point"
+    project: str = ""  # key shared by rows describing one project
+    shown: bool = True  # False for the rows of a project that the maps do not show or sum
 
 
 @dataclass(frozen=True)

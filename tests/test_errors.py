@@ -104,6 +104,17 @@ def delete(file: str) -> Setup:
     return setup
 
 
+def site_at(lon: str, lat: str) -> Setup:
+    """data/sites.csv with its one site placed at (`lon`, `lat`), as a point the source prints."""
+    return write(
+        "site_id,district,theme,name_zh,kind,capacity,capacity_unit,precision,lon,lat,datum,"
+        "position_source_id,source_id,evidence\n"
+        f"energy-238,150502|150522,energy,通辽238万千瓦风电基地,wind,238,万千瓦,point,{lon},{lat},WGS84,"
+        "pf-xny100,pf-xny100,238万千瓦\n",
+        file="sites.csv",
+    )
+
+
 def bad_facts(name: str) -> Setup:
     """data/facts.csv replaced by tests/fixtures/bad/`name`."""
     return write((BAD / name).read_bytes())
@@ -390,13 +401,13 @@ MISTAKES = [
     ),
     case(
         "site-outside-its-district",
-        edit(",,,,pf-xny100,", ",119.7,45.5,WGS84,pf-xny100,", file="sites.csv"),
+        site_at("119.7", "45.5"),
         r"data/sites\.csv:2: position \(119\.7, 45\.5\) of site 'energy-238' lies in 霍林郭勒市, "
         r"not in 科尔沁区/科尔沁左翼后旗; check the numbers",
     ),
     case(
         "site-outside-the-city",
-        edit(",,,,pf-xny100,", ",124,46,WGS84,pf-xny100,", file="sites.csv"),
+        site_at("124", "46"),
         r"data/sites\.csv:2: position \(124, 46\) of site 'energy-238' lies outside Tongliao",
     ),
     case(
