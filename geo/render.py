@@ -35,9 +35,7 @@ from markupsafe import Markup
 
 from . import areas
 from .areas import CITY_CODE
-from .classify import SCHEME_NAMES
-from .facts import SITE_KIND_ZH, SITE_STATUS_ZH, SOURCE_TYPE_ZH, Fact, FactBase, Site
-from .join import Cell
+from .model import SCHEME_ZH, SITE_KIND_ZH, SITE_STATUS_ZH, SOURCE_TYPE_ZH, Cell, Fact, FactBase, Site
 from .spec import MapSpec, ThemeLayer
 
 __all__ = [
@@ -188,7 +186,9 @@ VOCAB: dict[str, Any] = {
     "city": CITY_CODE,
     "siteKinds": SITE_KIND_ZH,
     "siteStatuses": SITE_STATUS_ZH,
-    "schemes": {key: {"zh": zh, "en": en} for key, (zh, en) in SCHEME_NAMES.items()},
+    "schemes": {
+        key: dict(zip(("zh", "en"), words.split(" ", 1), strict=True)) for key, words in SCHEME_ZH.items()
+    },
 }
 
 
