@@ -1,4 +1,4 @@
-/* Basemaps (datum-aware) and site layers: the atlas's own layer control.
+/* Basemaps (datum-aware) and display switches: the atlas's own layer control.
  *
  * Leaflet's L.control.layers writes layer names with innerHTML; this one builds
  * its labels from text nodes. It keeps Leaflet's class names, so it looks and
@@ -24,13 +24,9 @@ TongliaoAtlas.part("layers", function (atlas) {
     entry.option = option("radio", b.zh + (b.datum === "GCJ02" ? "（GCJ-02）" : ""), false, function () { choose(entry); });
     bases.push(entry);
   });
-  data.themes.forEach(function (t) {
-    var layer = atlas.sites.groups[t.key];
-    overlays.push(option("checkbox", t.zh + " 站点 sites", false, function (e) {
-      if (e.target.checked) layer.addTo(map); else map.removeLayer(layer);
-      atlas.state.sitesShown[t.key] = e.target.checked;
-      atlas.emit("sites", t.key);
-    }));
+  // Switches other parts offer ({name, checked, change(on)}); sites are drawn with their theme, no switch.
+  (atlas.overlays || []).forEach(function (o) {
+    overlays.push(option("checkbox", o.name, o.checked, function (e) { o.change(e.target.checked); }));
   });
 
   /** Show one basemap; overlays move to its datum (Amap is GCJ-02). */
