@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SCHEMES", "SCHEME_NAMES", "Classification", "classify", "palette"]
+from .model import parse_scheme
+
+__all__ = ["SCHEMES", "Classification", "classify", "palette"]
 
 
 def _quantiles(values: np.ndarray, k: int) -> np.ndarray:
@@ -63,13 +65,6 @@ SCHEMES: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
     "equal_interval": _equal_interval,
     "breaks": lambda values, k: np.asarray([], dtype=float),  # explicit: see _explicit
 }
-#: How the maps name each scheme to a reader: (Chinese, English).
-SCHEME_NAMES: dict[str, tuple[str, str]] = {
-    "quantiles": ("分位数", "quantiles"),
-    "natural_breaks": ("自然断点", "natural breaks"),
-    "equal_interval": ("等间距", "equal interval"),
-    "breaks": ("自定断点", "custom breaks"),
-}
 
 
 @dataclass(frozen=True)
@@ -104,14 +99,7 @@ class Classification:
 
 
 def _explicit(scheme: str, values: np.ndarray) -> np.ndarray:
-    try:
-        bounds = [float(b) for b in scheme.split(":", 1)[1].split(";") if b.strip()]
-    except ValueError as exc:
-        raise ValueError(
-            f"scheme {scheme!r}: breaks must be numbers separated by ';', e.g. breaks:10;20;40"
-        ) from exc
-    if not bounds or bounds != sorted(bounds):
-        raise ValueError(f"scheme {scheme!r}: breaks must be increasing, e.g. breaks:10;20;40")
+    bounds = list(parse_scheme(scheme).breaks)
     if values.size and values.max() > bounds[-1]:
         bounds.append(float(values.max()))
     return np.asarray(bounds)
@@ -155,11 +143,9 @@ def classify(
     Raises
     ------
     ValueError
-        For an unknown scheme or malformed breaks.
+        For an unknown scheme or malformed breaks (see :func:`geo.model.parse_scheme`).
     """
-    name = scheme.split(":", 1)[0]
-    if name not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    name = parse_scheme(scheme).name
     data = np.asarray([v for v in values if v is not None and not np.isnan(v)], dtype=float)
     if data.size == 0:
         return Classification(scheme, 0.0, (), ())

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem
+from .errors import Problem, Problems
 
 __all__ = ["Row", "clean_cell", "decode", "fold_digits", "number_problem", "parse_number", "read_rows"]
 
@@ -191,8 +191,14 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\x00"), None)
 _EXCEL_ERRORS = {"#REF!", "#VALUE!", "#N/A", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 
 
+# Any character that _clean would act on; most cells have none (a fast path for big files).
+_DEBRIS = re.compile('[\u200b\u200c\u200d\u2060\ufeff\x00\u00a0\u3000"=＝#]')
+
+
 def _clean(text: str) -> tuple[str, tuple[str, str] | None]:
     """The cell without Excel debris, and (message, fix) if it cannot be used."""
+    if _DEBRIS.search(text) is None:
+        return text.strip(), None
     text = text.translate(_INVISIBLE).replace("\u00a0", " ").replace("\u3000", " ").strip()
     match = _FORMULA_TEXT.match(text)
     if match and '"' not in match.group(1).replace('""', ""):
@@ -229,6 +235,9 @@ def clean_cell(text: str) -> tuple[str, str | None]:
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _THOUSANDS = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 _PLAIN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+#: Digits before the point in a figure: 15 is a trillion times more than any
+#: count, area or capacity here, and within what a float holds exactly.
+MAX_DIGITS = 15
 
 
 def fold_digits(text: str) -> str:
@@ -247,7 +256,7 @@ def parse_number(text: str) -> float | None:
     folded = fold_digits(text)
     if _THOUSANDS.match(folded):
         folded = folded.replace(",", "")
-    if not _PLAIN.match(folded):
+    if not _PLAIN.match(folded) or len(folded.split(".")[0].lstrip("0")) > MAX_DIGITS:
         return None
     return float(folded)
 
@@ -266,6 +275,13 @@ def number_problem(text: str, column: str = "value") -> tuple[str, str]:
         return (
             f"{quoted} is negative",
             "figures here are counts, areas and capacities: write it without the sign",
+        )
+    digits = len(folded.replace(",", "").split(".")[0].lstrip("0"))
+    if _PLAIN.match(folded.replace(",", "")) and digits > MAX_DIGITS:
+        return (
+            f"{column} has {digits} digits before the point, more than any figure here "
+            f"({MAX_DIGITS} at most)",
+            "check the cell: two numbers may have run together; write the figure the source gives",
         )
     if re.fullmatch(r"[0-9]+(\.[0-9]+)?[eE][-+]?[0-9]+", folded):
         return (
@@ -451,7 +467,7 @@ def _extra_fields(values: list[str]) -> tuple[str, str]:
 
 def read_rows(
     path: Path, required: Sequence[str], optional: Sequence[str] = (), *, need_rows: bool = False
-) -> tuple[list[Row], list[Problem]]:
+) -> tuple[list[Row], Problems | list[Problem]]:
     """Read a CSV file into rows keyed by canonical column names.
 
     Parameters
@@ -495,9 +511,10 @@ def read_rows(
     if header.problem is not None:
         message, fix = header.problem
         return [], [Problem(f"{shown}:1", f"the header row cannot be read: {message}", fix)]
-    columns, problems = _header(header.values, required, optional, shown)
-    if problems:
-        return [], problems
+    columns, header_problems = _header(header.values, required, optional, shown)
+    if header_problems:
+        return [], header_problems
+    problems = Problems()
     width = len(columns)
     rows: list[Row] = []
     for record in _records(lines, delimiter, width, first=header.end):
@@ -512,7 +529,7 @@ def read_rows(
         values = record.values
         if not any(v.strip(" \t\r\n\u3000\u00a0\ufeff") for v in values):
             continue
-        if [_key(v) for v in values[:width]] == columns:
+        if _key(values[0]) == columns[0] and [_key(v) for v in values[:width]] == columns:
             problems.append(
                 Problem(
                     where,

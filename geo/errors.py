@@ -6,9 +6,14 @@ and exits with status 2, without a traceback. Anything else is a bug (status 1).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["AtlasError", "Problem"]
+__all__ = ["PROBLEM_LIMIT", "AtlasError", "Problem", "Problems"]
+
+#: Problems kept and shown of one run; the rest are counted. One systematic
+#: mistake in two million rows must not print 187 MB of lines.
+PROBLEM_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,70 @@ class Problem:
         return f"{text}; {self.fix}" if self.fix else text
 
 
+@dataclass(frozen=True)
+class MoreProblems(Problem):
+    """The line that stands for the problems past :data:`PROBLEM_LIMIT`."""
+
+    count: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"... and {self.count} more problems of the same kinds; "
+            "fix the ones above, then run `tongliao-maps validate` again"
+        )
+
+
+class Problems:
+    """A list of problems in bounded memory: the first `limit` kept, the rest counted.
+
+    Readers append to it row by row; ``len()`` is the number of problems found,
+    iteration yields the kept ones and, when some were dropped, one
+    :class:`MoreProblems` line.
+    """
+
+    def __init__(self, items: Iterable[Problem] = (), limit: int = PROBLEM_LIMIT) -> None:
+        self._kept: list[Problem] = []
+        self._count = 0
+        self._limit = limit
+        self.extend(items)
+
+    def append(self, problem: Problem) -> None:
+        if isinstance(problem, MoreProblems):  # merging another capped list
+            self._count += problem.count
+            return
+        self._count += 1
+        if len(self._kept) < self._limit:
+            self._kept.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __iadd__(self, problems: Iterable[Problem]) -> Problems:
+        self.extend(problems)
+        return self
+
+    def __add__(self, problems: Iterable[Problem]) -> Problems:
+        return Problems([*self, *problems], self._limit)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> Problem:
+        return self._kept[index]
+
+    def __iter__(self) -> Iterator[Problem]:
+        yield from self._kept
+        if self._count > len(self._kept):
+            yield MoreProblems("", "", "", count=self._count - len(self._kept))
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Iterable) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Problems({list(self)!r})"
+
+
 @dataclass
 class AtlasError(Exception):
     """A user mistake: bad input, unknown name, unwritable folder.
@@ -45,7 +114,10 @@ class AtlasError(Exception):
     problems: list[Problem] = field(default_factory=list)
 
     def __init__(self, *problems: Problem | str) -> None:
-        self.problems = [p if isinstance(p, Problem) else Problem("tongliao-maps", p) for p in problems]
+        # Capped like a reader's list, so that an error raised with many problems stays readable.
+        self.problems = list(
+            Problems(p if isinstance(p, Problem) else Problem("tongliao-maps", p) for p in problems)
+        )
         super().__init__(str(self))
 
     def __str__(self) -> str:

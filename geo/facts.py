@@ -1,88 +1,44 @@
 """Stage 2 of the pipeline: read and check the facts in data/.
 
-:func:`read_facts` returns a :class:`FactBase` (themes, metrics, sources,
-facts, sites and recorded conflicts) or raises one :class:`AtlasError` that
-lists every problem, each naming the file, the row, the bad value and the fix.
+:func:`read_facts` returns a :class:`~geo.model.FactBase` (themes, metrics,
+sources, facts, sites and recorded conflicts) with every problem found, each
+naming the file, the row, the bad value and the fix; :func:`load_facts` raises
+one :class:`AtlasError` with all of them instead. Same contract as
+:mod:`geo.boundaries`.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import areas, datum
-from .csvio import Row, _display, fold_digits, number_problem, parse_number, read_rows
-from .errors import AtlasError, Problem
-
-__all__ = [
-    "SITE_KIND_ZH",
-    "SITE_STATUS_ZH",
-    "SOURCE_TYPES",
-    "YEAR_RANGE",
-    "Conflict",
-    "Fact",
-    "FactBase",
-    "Metric",
-    "Site",
-    "Source",
-    "Theme",
-    "fact_problems",
-    "read_facts",
-]
-
-#: Source types from strongest to weakest; maps show them beside each figure.
-SOURCE_TYPES = ("official", "news", "news-mirror", "aggregator")
-SOURCE_TYPE_ZH = {"official": "官方", "news": "新闻", "news-mirror": "新闻转载", "aggregator": "聚合网站"}
-YEAR_RANGE = (1949, 2035)  # the People's Republic to the 2035 plans the sources quote
-# ColorBrewer's sequential palettes (colour-blind safe), as geo.classify.palette draws them.
-PALETTES = (
-    "Blues",
-    "BuGn",
-    "BuPu",
-    "GnBu",
-    "Greens",
-    "Greys",
-    "Oranges",
-    "OrRd",
-    "PuBu",
-    "PuBuGn",
-    "PuRd",
-    "Purples",
-    "RdPu",
-    "Reds",
-    "YlGn",
-    "YlGnBu",
-    "YlOrBr",
-    "YlOrRd",
+from . import areas
+from .csvio import Row, _display, _short, fold_digits, number_problem, parse_number, read_rows
+from .errors import AtlasError, Problem, Problems
+from .model import (
+    DERIVED_FORMULAS,
+    METRIC_KINDS,
+    PALETTES,
+    SCHEME_NAMES,
+    SITE_KINDS,
+    SITE_STATUSES,
+    SOURCE_TYPES,
+    YEAR_RANGE,
+    Conflict,
+    Fact,
+    FactBase,
+    Metric,
+    Site,
+    Source,
+    Theme,
+    parse_scheme,
 )
-#: Site kinds and their names on the maps (Chinese); the keys are the codes sites.csv uses.
-SITE_KIND_ZH = {
-    "park": "园区",
-    "wind": "风电",
-    "solar": "光伏",
-    "storage": "储能",
-    "hybrid": "风光储",
-    "hydrogen": "氢能",
-    "sand-control": "治沙",
-    "agri-park": "农业园区",
-    "brand": "品牌",
-    "industry-project": "产业项目",
-}
-SITE_KINDS = tuple(SITE_KIND_ZH)
-#: Site statuses and their names on the maps (Chinese).
-SITE_STATUS_ZH = {
-    "planned": "规划",
-    "approved": "已批复",
-    "under-construction": "在建",
-    "on-grid": "已并网",
-    "operating": "运营",
-    "completed": "建成",
-    "certified": "已认证",
-}
-SITE_STATUSES = tuple(SITE_STATUS_ZH)
+from .sites import check_projects, locate, shown_flag
+
+__all__ = ["UNIT_FACTORS", "convert", "load_facts", "read_facts"]
 
 # Spellings of one unit, folded to the spelling used in metrics.csv.
 UNIT_SYNONYMS = {
@@ -97,6 +53,10 @@ UNIT_SYNONYMS = {
     "吉瓦": "GW",
     "万吨/yr": "万吨/年",
     "人/平方公里": "人/km²",
+    "kilowatts": "kW",
+    "million kilowatts": "million kW",
+    "万头(只、口)": "万头只",
+    "万头(只)": "万头只",
 }
 # (from, to) -> factor. Only exact, definitional conversions: never a guess.
 UNIT_FACTORS = {
@@ -115,134 +75,11 @@ UNIT_FACTORS = {
     ("万元", "亿元"): 1e-4,
     ("亿元", "万元"): 1e4,
     ("吨", "万吨"): 1e-4,
+    ("million kW", "万千瓦"): 100.0,
+    ("万千瓦时", "亿千瓦时"): 1e-4,
+    ("CNY billion", "亿元"): 10.0,
+    ("million head", "万头"): 100.0,
 }
-
-
-@dataclass(frozen=True)
-class Theme:
-    """A thematic layer: one choropleth plus a point layer of its sites."""
-
-    key: str
-    order: int
-    label_zh: str
-    label_en: str
-    palette: str
-    description: str
-
-
-@dataclass(frozen=True)
-class Metric:
-    """A registered metric (one row of metrics.csv)."""
-
-    key: str
-    theme: str
-    label_zh: str
-    label_en: str
-    unit: str
-    summable: bool
-    headline: bool
-    scheme: str
-    k: int
-    decimals: int
-    derived: str
-    description: str
-
-
-@dataclass(frozen=True)
-class Source:
-    """A cited source and how strong it is."""
-
-    source_id: str
-    title: str
-    publisher: str
-    date: str
-    url: str
-    type: str
-    file: str
-    note: str
-
-    @property
-    def type_zh(self) -> str:
-        return SOURCE_TYPE_ZH.get(self.type, self.type)
-
-    @property
-    def strength(self) -> int:
-        """0 for official, higher for weaker sources."""
-        return SOURCE_TYPES.index(self.type) if self.type in SOURCE_TYPES else len(SOURCE_TYPES)
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One figure for one area, metric and year, in the metric's unit."""
-
-    district: str
-    theme: str
-    metric: str
-    value: float
-    value_text: str
-    unit: str
-    year: str
-    source_id: str
-    evidence: str
-    note: str
-    where: str
-
-    @property
-    def year_end(self) -> int:
-        """Last year of the period, 0 when undated (so undated sorts oldest)."""
-        return int(self.year.split("-")[-1]) if self.year else 0
-
-
-@dataclass(frozen=True)
-class Site:
-    """A named site: park, energy project, sand-control project or brand."""
-
-    site_id: str
-    districts: tuple[str, ...]
-    theme: str
-    name_zh: str
-    name_en: str
-    kind: str
-    capacity: float | None
-    capacity_unit: str
-    status: str
-    status_year: str
-    lon: float | None
-    lat: float | None
-    source_id: str
-    evidence: str
-    note: str
-    where: str
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A recorded choice between sources that disagree."""
-
-    district: str
-    metric: str
-    year: str
-    show_source_id: str
-    reason: str
-    where: str
-
-
-@dataclass
-class FactBase:
-    """Everything in a data folder, checked."""
-
-    directory: Path
-    themes: dict[str, Theme]
-    metrics: dict[str, Metric]
-    sources: dict[str, Source]
-    facts: list[Fact]
-    sites: list[Site]
-    conflicts: list[Conflict] = field(default_factory=list)
-    aliases_used: dict[str, str] = field(default_factory=dict)
-
-    def headline(self, theme: str) -> Metric:
-        """The metric drawn as `theme`'s choropleth."""
-        return next(m for m in self.metrics.values() if m.theme == theme and m.headline)
 
 
 def _unknown(where: str, kind: str, value: str, known: list[str], file: str) -> Problem:
@@ -333,11 +170,9 @@ def _read_themes(directory: Path, problems: list[Problem]) -> dict[str, Theme]:
 
 
 def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Problem]) -> dict[str, Metric]:
-    from .classify import SCHEMES, classify
-
     rows, found = read_rows(
         directory / "metrics.csv",
-        ["metric", "theme", "label_zh", "label_en", "unit"],
+        ["metric", "theme", "label_zh", "label_en", "unit", "kind"],
         ["summable", "headline", "scheme", "k", "decimals", "derived", "description"],
         need_rows=True,
     )
@@ -349,19 +184,36 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
         if themes and r["theme"] not in themes:
             problems.append(_unknown(r.where, "theme", r["theme"], list(themes), "themes.csv"))
         scheme = r["scheme"] or "quantiles"
-        if scheme.split(":")[0] not in SCHEMES:
-            problems.append(_unknown(r.where, "scheme", scheme, list(SCHEMES), "geo/classify.py"))
-        elif scheme.startswith("breaks"):
-            try:
-                classify([0.0], scheme)
-            except ValueError:
+        try:
+            parse_scheme(scheme)
+        except ValueError as exc:
+            name = scheme.split(":", 1)[0]
+            if name not in SCHEME_NAMES:
+                problems.append(_unknown(r.where, "scheme", scheme, list(SCHEME_NAMES), "data/README.md"))
+            else:
                 problems.append(
                     Problem(
-                        r.where,
-                        f"scheme {scheme!r} has malformed breaks",
-                        "write increasing numbers separated by ';', e.g. breaks:10;20;40",
+                        r.where, str(exc), "write increasing numbers separated by ';', e.g. breaks:10;20;40"
                     )
                 )
+        formula, _, of = r["derived"].partition(":")
+        if formula and formula not in DERIVED_FORMULAS:
+            problems.append(
+                _unknown(r.where, "derived formula", r["derived"], list(DERIVED_FORMULAS), "data/README.md")
+            )
+        elif of and formula != "share_of_city":
+            problems.append(
+                Problem(r.where, f"derived {r['derived']!r} takes no ':' part", f"write {formula!r}")
+            )
+        kind = r["kind"].strip().lower()
+        if kind not in METRIC_KINDS:
+            problems.append(
+                Problem(
+                    r.where,
+                    f"kind {r['kind']!r} is not amount or rate",
+                    "write amount (totals, counts, capacity, area, output) or rate (%, per person, per km²)",
+                )
+            )
         k = _count(r, "k", 5, problems, low=1, high=9)
         k = 5 if k is None else k
         decimals = _count(r, "decimals", 1, problems, high=6)
@@ -384,7 +236,18 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
             decimals=decimals,
             derived=r["derived"],
             description=r["description"],
+            kind=kind,
         )
+    for metric in metrics.values():
+        of = metric.derived.partition(":")[2]
+        if of and (of not in metrics or metrics[of].derived):
+            problems.append(
+                Problem(
+                    f"{_display(directory / 'metrics.csv')}, metric {metric.key!r}",
+                    f"derived {metric.derived!r} names {of!r}, which is not a metric typed in facts.csv",
+                    "name a registered metric that is not derived, e.g. share_of_city:gdp",
+                )
+            )
     for key in themes:
         heads = [m.key for m in metrics.values() if m.theme == key and m.headline]
         if len(heads) != 1:
@@ -435,13 +298,23 @@ def _read_sources(directory: Path, problems: list[Problem]) -> dict[str, Source]
                     r.where, f"unknown source type {r['type']!r}", f"use one of {', '.join(SOURCE_TYPES)}"
                 )
             )  # still registered below, so its facts are not all reported as citing an unknown source
+        url = r["url"].strip()
+        if url and not re.match(r"https?://[^\s/]", url, re.IGNORECASE):
+            problems.append(
+                Problem(
+                    r.where,
+                    f"url {_short(url)!r} is not a web address starting with http:// or https://",
+                    "write the page's address as the browser shows it, or leave url empty",
+                )
+            )
+            url = ""  # never a link: shown as text only
         if r["source_id"] in sources:
             problems.append(
                 Problem(r.where, f"source id {r['source_id']!r} appears twice", "give each source its own id")
             )
             continue
         sources[r["source_id"]] = Source(
-            r["source_id"], r["title"], r["publisher"], r["date"], r["url"], kind, r["file"], r["note"]
+            r["source_id"], r["title"], r["publisher"], r["date"], url, kind, r["file"], r["note"]
         )
     return sources
 
@@ -522,6 +395,15 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
                     + (f" or one of {', '.join(convertible)}" if convertible else ""),
                 )
             )
+        if converted is not None and not math.isfinite(converted):
+            problems.append(
+                Problem(
+                    r.where,
+                    f"value {r['value']!r} {r['unit']} is too large to convert to {metric.unit}",
+                    "check the figure and its unit",
+                )
+            )
+            converted = None
         value = converted
     year, issue = _year(r["year"])
     if issue:
@@ -567,7 +449,8 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
     status_year, issue = _year(r["status_year"])
     if issue:
         problems.append(Problem(r.where, *issue))
-    lon, lat = _position(r, problems)
+    loc = locate(r, base.sources, problems)
+    shown = shown_flag(r, problems)
     _source_ok(r, base.sources, problems)
     if len(problems) > before:
         return None
@@ -582,54 +465,18 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
         _unit(r["capacity_unit"]),
         r["status"],
         status_year,
-        lon,
-        lat,
+        loc.lon,
+        loc.lat,
         r["source_id"],
         r["evidence"],
         r["note"],
         r.where,
+        place=loc.place,
+        precision=loc.precision,
+        position_source_id=loc.position_source_id,
+        project=r["project"].strip(),
+        shown=bool(shown) or not r["project"].strip(),
     )
-
-
-# Generous box around Tongliao: a position outside it is a typo or swapped lon/lat.
-_BOX = (118.5, 41.5, 124.5, 46.5)
-
-
-def _position(r: Row, problems: list[Problem]) -> tuple[float | None, float | None]:
-    if not r["lon"] and not r["lat"]:
-        return None, None
-    lon = parse_number(r["lon"])
-    lat = parse_number(r["lat"])
-    if lon is None or lat is None:
-        problems.append(
-            Problem(
-                r.where,
-                f"position ({r['lon']!r}, {r['lat']!r}) is not two numbers",
-                "write decimal degrees, e.g. 122.26, 43.65",
-            )
-        )
-        return None, None
-    if not (_BOX[0] <= lon <= _BOX[2] and _BOX[1] <= lat <= _BOX[3]):
-        problems.append(
-            Problem(
-                r.where,
-                f"position ({lon}, {lat}) is outside Tongliao",
-                "check the numbers; longitude (about 120-123) comes first",
-            )
-        )
-        return None, None
-    kind = (r["datum"] or "WGS84").upper().replace("-", "")
-    if kind == "GCJ02":
-        lon, lat = (float(v) for v in datum.gcj02_to_wgs84(lon, lat))
-    elif kind != "WGS84":
-        problems.append(
-            Problem(
-                r.where,
-                f"unknown datum {r['datum']!r}",
-                "write WGS84 (GPS, OpenStreetMap) or GCJ02 (Amap/Gaode)",
-            )
-        )
-    return lon, lat
 
 
 def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) -> list[Conflict]:
@@ -653,6 +500,37 @@ def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) ->
         if code:
             out.append(Conflict(code, r["metric"], year, r["show_source_id"], r["reason"], r.where))
     return out
+
+
+def _check_conflicts(base: FactBase, problems: list[Problem]) -> None:
+    """Each recorded choice names a source that gives a figure for its cell, once per cell."""
+    seen: dict[tuple[str, str, str], Conflict] = {}
+    given = {(f.district, f.metric, f.source_id, f.year) for f in base.facts}
+    given_any_year = {cell[:3] for cell in given}
+    for c in base.conflicts:
+        cell = f"{c.metric} of {c.district}" + (f" in {c.year}" if c.year else "")
+        earlier = seen.setdefault((c.district, c.metric, c.year), c)
+        if earlier is not c:
+            what = (
+                f"names {c.show_source_id!r} where {earlier.where} names {earlier.show_source_id!r}"
+                if earlier.show_source_id != c.show_source_id
+                else f"repeats {earlier.where}"
+            )
+            problems.append(
+                Problem(c.where, f"a second choice for {cell} {what}", "keep one row per disputed cell")
+            )
+            continue
+        if c.show_source_id not in base.sources:
+            continue  # reported as an unknown source id
+        key = (c.district, c.metric, c.show_source_id)
+        if not ((*key, c.year) in given if c.year else key in given_any_year):
+            problems.append(
+                Problem(
+                    c.where,
+                    f"source {c.show_source_id!r} has no figure for {cell} in facts.csv",
+                    "name the source of one of the disagreeing rows, or delete this row",
+                )
+            )
 
 
 def _check_duplicates(base: FactBase, problems: list[Problem]) -> None:
@@ -697,10 +575,10 @@ def _check_duplicates(base: FactBase, problems: list[Problem]) -> None:
             )
 
 
-def fact_problems(directory: Path) -> tuple[FactBase, list[Problem]]:
-    """Read a data folder and return what could be read plus every problem found."""
+def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
+    """Read a data folder: what could be read, and every problem found (an empty list when none)."""
     directory = Path(directory)
-    problems: list[Problem] = []
+    problems = Problems()
     if not directory.is_dir():
         problems.append(
             Problem(
@@ -729,7 +607,7 @@ def fact_problems(directory: Path) -> tuple[FactBase, list[Problem]]:
     if path.exists():
         rows, found = read_rows(
             path,
-            ["site_id", "district", "theme", "name_zh", "kind", "source_id"],
+            ["site_id", "district", "theme", "name_zh", "kind", "precision", "source_id"],
             [
                 "name_en",
                 "capacity",
@@ -739,12 +617,17 @@ def fact_problems(directory: Path) -> tuple[FactBase, list[Problem]]:
                 "lon",
                 "lat",
                 "datum",
+                "place",
+                "position_source_id",
+                "project",
+                "shown",
                 "evidence",
                 "note",
             ],
         )
         problems += found
-        base.sites = [s for r in rows if (s := _read_site(r, base, problems)) is not None]
+        read = [(r, _read_site(r, base, problems)) for r in rows]
+        base.sites = [site for _, site in read if site is not None]
         seen: dict[str, str] = {}
         for site in base.sites:
             if site.site_id in seen:
@@ -756,13 +639,16 @@ def fact_problems(directory: Path) -> tuple[FactBase, list[Problem]]:
                     )
                 )
             seen.setdefault(site.site_id, site.where)
+        # a project with a row refused above is not judged on the rows left
+        check_projects(base.sites, problems, {r["project"].strip() for r, site in read if site is None})
     base.conflicts = _read_conflicts(directory, base, problems)
+    _check_conflicts(base, problems)
     _check_duplicates(base, problems)
     return base, problems
 
 
-def read_facts(directory: Path) -> FactBase:
-    """Read and check a data folder.
+def load_facts(directory: Path) -> FactBase:
+    """Read and check a data folder, raising on any problem.
 
     Parameters
     ----------
@@ -779,7 +665,7 @@ def read_facts(directory: Path) -> FactBase:
     AtlasError
         With one problem per bad cell, row or file, all at once.
     """
-    base, problems = fact_problems(directory)
+    base, problems = read_facts(directory)
     if problems:
         raise AtlasError(*problems)
     return base

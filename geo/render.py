@@ -35,9 +35,17 @@ from markupsafe import Markup
 
 from . import areas
 from .areas import CITY_CODE
-from .classify import SCHEME_NAMES
-from .facts import SITE_KIND_ZH, SITE_STATUS_ZH, SOURCE_TYPE_ZH, Fact, FactBase, Site
-from .join import Cell
+from .model import (
+    SCHEME_ZH,
+    SITE_KIND_ZH,
+    SITE_STATUS_ZH,
+    SOURCE_TYPE_ZH,
+    Cell,
+    Fact,
+    FactBase,
+    Site,
+    parse_scheme,
+)
 from .spec import MapSpec, ThemeLayer
 
 __all__ = [
@@ -188,7 +196,7 @@ VOCAB: dict[str, Any] = {
     "city": CITY_CODE,
     "siteKinds": SITE_KIND_ZH,
     "siteStatuses": SITE_STATUS_ZH,
-    "schemes": {key: {"zh": zh, "en": en} for key, (zh, en) in SCHEME_NAMES.items()},
+    "schemes": SCHEME_ZH,
 }
 
 
@@ -278,7 +286,7 @@ def _layer_json(layer: ThemeLayer, base: FactBase, codes: set[str]) -> dict[str,
             "unit": layer.metric.unit,
             "derived": bool(layer.metric.derived),
             "description": layer.metric.description,
-            "scheme": classes.scheme.split(":", 1)[0],  # a key of the page's vocab.schemes
+            "scheme": parse_scheme(classes.scheme).name,  # a key of the page's vocab.schemes
         },
         "classes": [
             {

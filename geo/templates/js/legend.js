@@ -7,10 +7,7 @@ TongliaoAtlas.part("legend", function (atlas) {
   function swatch(color, extra) {
     return el("i", { cls: "atlas-swatch" + (extra ? " " + extra : ""), style: color ? "background:" + color : "" });
   }
-  function schemeName(key) {
-    var s = vocab.schemes[key];
-    return s ? s.zh + " " + s.en : key;
-  }
+  function schemeName(key) { return vocab.schemes[key] || key; }
   function themeBlock(t) {
     var block = el("div", { cls: "atlas-legend-theme", "data-theme": t.key }, [
       el("div", { cls: "atlas-box-title", text: t.metric.zh + "（" + t.metric.unit + "）" }),
