@@ -55,18 +55,20 @@ KINDS = [
     "{t}\r=1+1",
     "{t}\n@SUM(1)",
 ]
+ONE_LINE = [k for k in KINDS if "\r" not in k and "\n" not in k]
+# Addresses must be http(s) (the reader refuses others, see test_non_web_addresses_are_refused),
+# so these break out of an href or a text instead.
 URL_KINDS = [
-    "javascript:__pwn('{t}')",
-    "JaVaScRiPt:__pwn('{t}')",
-    "data:text/html,<script>__pwn('{t}')</script>",
-    "\" onclick=\"__pwn('{t}')",
+    'https://example.invalid/"><img src=x onerror="__pwn(\'{t}\')">',
+    "http://example.invalid/' onmouseover='__pwn(\"{t}\")",
+    "https://example.invalid/?q=</script><script>__pwn('{t}')</script>",
 ]
 FREE_TEXT = {
     "themes.csv": ["label_zh", "label_en", "description"],
     "metrics.csv": ["label_zh", "label_en", "description"],
     "sources.csv": ["title", "publisher", "date", "file", "note"],
     "facts.csv": ["evidence", "note"],
-    "sites.csv": ["name_zh", "name_en", "capacity_unit", "evidence", "note"],
+    "sites.csv": ["name_zh", "name_en", "capacity_unit", "place", "evidence", "note"],
     "conflicts.csv": ["reason"],
 }
 # Columns whose text the pages show (the others are carried for the record only).
@@ -146,9 +148,14 @@ def poison(folder: Path) -> dict[tuple[str, str], list[str]]:
 
     tables = {name: _read(folder / name) for name in FREE_TEXT}
     for name, columns in FREE_TEXT.items():
-        for i, row in enumerate(tables[name][1]):
+        header, rows = tables[name]
+        for i, row in enumerate(rows):
             for column in columns:
-                row[column] = payload(name, column, i + 2, KINDS)
+                # Line breaks only in the last column: the reader takes a multi-line cell
+                # followed by more columns for a stray quote (reported to the integrator).
+                kinds = KINDS if column == header[-1] else ONE_LINE
+                if column != "place" or row[column]:  # a place only where the row names one
+                    row[column] = payload(name, column, i + 2, kinds)
     for i, row in enumerate(tables["sources.csv"][1]):
         if i % 2 == 0:  # every other source keeps its real address (or none): links still work
             row["url"] = payload("sources.csv", "url", i + 2, URL_KINDS)
@@ -158,7 +165,7 @@ def poison(folder: Path) -> dict[tuple[str, str], list[str]]:
         own = [f for f in facts if f["metric"] == metric["metric"]]
         if metric["derived"] or not own or any(f["unit"] != metric["unit"] for f in own):
             continue
-        metric["unit"] = payload("metrics.csv", "unit", i + 2, KINDS)
+        metric["unit"] = payload("metrics.csv", "unit", i + 2, ONE_LINE)
         for f in own:
             f["unit"] = metric["unit"]
     # A few sites with one district get positions inside it, so markers exist.
@@ -167,7 +174,8 @@ def poison(folder: Path) -> dict[tuple[str, str], list[str]]:
         chosen = [s for s in sites if "|" not in s["district"] and areas.resolve(s["district"]).code == code]
         chosen = chosen[:2]
         for site, (lon, lat) in zip(chosen, _interior_points(code, len(chosen)), strict=True):
-            site.update(lon=f"{lon:.3f}", lat=f"{lat:.3f}", datum="WGS84")
+            site.update(lon=f"{lon:.3f}", lat=f"{lat:.3f}", datum="WGS84", precision="point")
+            site["position_source_id"] = site["source_id"]
     for name, (header, rows) in tables.items():
         _write(folder / name, header, rows)
     return planted
@@ -180,15 +188,34 @@ def poisoned(tmp_path_factory) -> tuple[Path, dict[tuple[str, str], list[str]]]:
     shutil.copytree(ROOT / "data", data)
     planted = poison(data)
     out = base / "maps"
-    done = subprocess.run(
+    done = build(data, out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out, planted
+
+
+def build(data: Path, out: Path) -> subprocess.CompletedProcess:
+    """The CLI, as a user runs it."""
+    return subprocess.run(
         [sys.executable, "-m", "geo", "build", "--data", str(data), "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out, planted
+
+
+@pytest.mark.parametrize("url", ["JaVaScRiPt:alert(1)", "data:text/html,x"])
+def test_non_web_addresses_are_refused(tmp_path, url):
+    """A source address that is not http(s) never reaches a page: the build names the row."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    header, rows = _read(data / "sources.csv")
+    rows[2]["url"] = url
+    _write(data / "sources.csv", header, rows)
+    done = build(data, tmp_path / "maps")
+    assert done.returncode == 2
+    assert re.search(r"sources\.csv:4: url .* http", done.stdout + done.stderr), done.stdout + done.stderr
+    assert not (tmp_path / "maps").exists()
 
 
 # ---------------------------------------------------------------- the page
