@@ -2,7 +2,7 @@
 
 Every test opens pages through ``offline_page`` (conftest): only file:, data: and
 blob: URLs load, anything else is aborted and recorded. Assertions read
-fragments of the live page (class names from geo/templates/atlas.js) and compare
+fragments of the live page (class names from geo/templates/js/) and compare
 them with the JSON payload the page itself carries, so the tests follow the data
 instead of a snapshot.
 

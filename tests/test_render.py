@@ -186,3 +186,26 @@ def test_csv_values_are_plain_numbers(small_maps):
             for f in facts:
                 assert re.fullmatch(r"-?\d+(\.\d+)?", f["plain"]), f
                 assert f["plain"] == f["value"].replace(",", ""), f
+
+
+def test_script_parts_hand_leaflet_nodes_only():
+    """The page's safety rule, checked in the source so a new part cannot slip past it."""
+    for part in ASSETS["atlas_js"]:
+        code = re.sub(
+            r"/\*.*?\*/|//[^\n]*", "", (ROOT / "geo/templates" / part).read_text(encoding="utf-8"), flags=re.S
+        )
+        for banned in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "L.control.layers",
+            "eval(",
+        ):
+            assert banned not in code, (part, banned)
+        for call in re.findall(r"\.(?:bindTooltip|bindPopup)\(([^,]*)", code):
+            assert call.startswith("dom.content("), (part, call)
+        for call in re.findall(r"\.setContent\(([^)]*)", code):
+            assert call.startswith("dom.node("), (part, call)
+        for call in re.findall(r"html:\s*([^,}]*)", code):
+            assert call.startswith("dom.node("), (part, call)
