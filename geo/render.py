@@ -36,7 +36,17 @@ from markupsafe import Markup
 from . import areas
 from .areas import CITY_CODE
 from .classify import palette
-from .model import SCHEME_ZH, SITE_KIND_ZH, SITE_STATUS_ZH, SOURCE_TYPE_ZH, Cell, Fact, FactBase, Site
+from .model import (
+    SCHEME_ZH,
+    SITE_KIND_ZH,
+    SITE_STATUS_ZH,
+    SOURCE_TYPE_ZH,
+    Cell,
+    Fact,
+    FactBase,
+    Site,
+    parse_scheme,
+)
 from .spec import MapSpec, MetricView, ThemeLayer, caveat
 from .symbols import SUM_LABEL, SiteSummary
 
@@ -191,9 +201,7 @@ VOCAB: dict[str, Any] = {
     "siteKinds": SITE_KIND_ZH,
     "siteStatuses": SITE_STATUS_ZH,
     "sumLabel": {"zh": SUM_LABEL[0], "en": SUM_LABEL[1]},
-    "schemes": {
-        key: dict(zip(("zh", "en"), words.split(" ", 1), strict=True)) for key, words in SCHEME_ZH.items()
-    },
+    "schemes": SCHEME_ZH,
 }
 
 
@@ -262,7 +270,7 @@ def _metric_json(view: MetricView, layer: ThemeLayer) -> dict[str, Any]:
         "years": {"differ": view.years.differ, "text": view.years.text, "undated": view.years.undated},
     }
     if view is layer.choropleth and layer.classes is not None:
-        out["scheme"] = layer.classes.scheme.split(":", 1)[0]  # a key of the page's vocab.schemes
+        out["scheme"] = parse_scheme(layer.classes.scheme).name  # a key of the page's vocab.schemes
     return out
 
 

@@ -10,10 +10,7 @@ TongliaoAtlas.part("legend", function (atlas) {
     return el("i", { cls: "atlas-swatch" + (extra ? " " + extra : ""), style: color ? "background:" + color : "" });
   }
   function add(parent, child) { if (child) parent.appendChild(child); }
-  function schemeName(key) {
-    var s = vocab.schemes[key];
-    return s ? s.zh + " " + s.en : key;
-  }
+  function schemeName(key) { return vocab.schemes[key] || key; }
   // The metric's caveat, folded: one line until opened.
   function note(metric) {
     if (!metric.description) return null;
