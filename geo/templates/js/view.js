@@ -12,7 +12,14 @@ TongliaoAtlas.part("view", function (atlas) {
       var polygons = atlas.polygons, focus = atlas.focus, a = focus ? atlas.area(focus) : null;
       home = ((a && polygons.layerOf(a.drawn ? focus : a.parent)) || polygons.layer).getBounds();
     }
-    map.fitBounds(home, { animate: false, padding: [24, 24] });
+    // On a wide screen the title (left) and the panel (right) must not cover the areas, their symbols included.
+    var c = map.getContainer(), wide = map.getSize().x >= 1000;
+    var title = c.querySelector(".atlas-title"), panel = c.querySelector(".atlas-panel");
+    map.fitBounds(home, {
+      animate: false,
+      paddingTopLeft: [wide && title ? title.offsetWidth + 20 : 24, 24],
+      paddingBottomRight: [wide && panel ? panel.offsetWidth + 20 : 24, 24]
+    });
   }
   function toggleFullscreen() {
     var root = document.documentElement;
