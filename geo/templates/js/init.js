@@ -8,7 +8,7 @@
     page.polygons.load();
     page.view.reset(); // fit before the polygons join the map, so they are projected once
     page.polygons.layer.addTo(map);
-    page.emit("shapes");
+    // The first theme draws what sits on the shapes too: "shapes" is only for a later redraw (datum).
     page.setTheme(page.state.theme);
     page.layers.start(); // opening on Amap shifts the overlays to GCJ-02
     document.documentElement.setAttribute("data-atlas-ready", "true");
