@@ -29,6 +29,7 @@ LAYERS = ("districts", "sites", "facts", "sources")
 _WGS84 = "EPSG:4326"
 # Site fields that describe the input file, not the site.
 _INTERNAL = {"where"}
+_DTYPES = {float: "float64", bool: "boolean", int: "Int64"}
 
 _SITE_COLUMNS = {
     "site_id": "short unique id of the site (data/sites.csv)",
@@ -105,10 +106,12 @@ def _record_table(name: str, description: str, kind: type, rows: list, known: di
     names = [f.name for f in fields(kind) if f.name not in _INTERNAL]
     frame = pd.DataFrame([[_text(getattr(r, n)) for n in names] for r in rows], columns=names, dtype=object)
     for n in names:
-        if float in typing.get_args(hints[n]) or hints[n] is float:
-            frame[n] = frame[n].astype("float64")
-    where = "data/sites.csv" if kind is Site else "data/sources.csv"
-    columns = {n: known.get(n, f"column {n} of {where} (see data/README.md)") for n in names}
+        # Object columns are written as text: numbers and flags get their own (nullable) types.
+        types = set(typing.get_args(hints[n])) or {hints[n]}
+        dtype = next((d for t, d in _DTYPES.items() if t in types), None)
+        if dtype:
+            frame[n] = frame[n].astype(dtype)
+    columns = {n: known.get(n, f"column {n} of data/{name}.csv (see data/README.md)") for n in names}
     return Table(name, description, frame, columns)
 
 

@@ -9,6 +9,7 @@ boundaries/districts.geojson, the facts rows with data/facts.csv.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import shutil
@@ -33,10 +34,24 @@ LAYERS = ["districts", "sites", "facts", "sources"]
 ZONE_BOX = (122.25, 43.60, 122.27, 43.62)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(["export", "--data", str(ROOT / "data"), "--boundaries", str(ROOT / "boundaries"), *args])
-    out, err = capsys.readouterr()
-    return status, out, err
+def export_args(out: Path | str, *extra: str, data: Path = ROOT / "data") -> list[str]:
+    return [
+        "export",
+        "--data",
+        str(data),
+        "--boundaries",
+        str(ROOT / "boundaries"),
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
+def run(capsys: pytest.CaptureFixture[str], out: Path | str, *extra: str, data: Path = ROOT / "data"):
+    """`tongliao-maps export` in-process: (status, stdout, stderr)."""
+    status = main(export_args(out, *extra, data=data))
+    stdout, stderr = capsys.readouterr()
+    return status, stdout, stderr
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +59,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One GeoPackage export and one GeoJSON export of the project's data, in one folder."""
     folder = tmp_path_factory.mktemp("export")
     for name in ("atlas.gpkg", "atlas.geojson"):
-        assert main(["export", "--data", str(ROOT / "data"), "--boundaries", str(ROOT / "boundaries"),
-                     "--out", str(folder / name)]) == 0  # fmt: skip
+        assert main(export_args(folder / name)) == 0
     return folder
 
 
@@ -64,6 +78,11 @@ def raw_facts() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def vertices(geom: shapely.Geometry) -> np.ndarray:
+    """The vertices of a (multi)polygon in a canonical order of parts, rings and start points."""
+    return shapely.get_coordinates(shapely.normalize(shapely.MultiPolygon(shapely.get_parts(geom))))
+
+
 def test_layers_and_files(exported: Path) -> None:
     assert list(pyogrio.list_layers(exported / "atlas.gpkg")[:, 0]) == LAYERS
     assert sorted(p.name for p in (exported / "atlas").iterdir()) == sorted(f"{n}.geojson" for n in LAYERS)
@@ -79,8 +98,7 @@ def test_districts_are_the_full_resolution_boundaries(exported: Path, kind: str)
     assert got.geometry.is_valid.all()
     for a, b in zip(got.geometry, want.geometry, strict=True):
         # Same rings in a canonical order (GeoJSON RFC 7946 may turn them): every vertex within 1e-9°.
-        ca, cb = (shapely.get_coordinates(shapely.normalize(shapely.MultiPolygon(shapely.get_parts(g))))
-                  for g in (a, b))  # fmt: skip
+        ca, cb = (vertices(g) for g in (a, b))
         assert ca.shape == cb.shape and np.abs(ca - cb).max() <= 1e-9
 
 
@@ -118,7 +136,7 @@ def test_development_zone_is_a_polygon_when_supplied(
     box = {"type": "Polygon", "coordinates": [[list(p) for p in shapely.box(*ZONE_BOX).exterior.coords]]}
     feature = {"type": "Feature", "properties": {"code": "150571"}, "geometry": box}
     zone.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
-    status, _, err = run(capsys, "--zone", str(zone), "--out", str(tmp_path / "atlas.gpkg"))
+    status, _, err = run(capsys, tmp_path / "atlas.gpkg", "--zone", str(zone))
     assert (status, err) == (0, "")
     districts = read(tmp_path, "gpkg", "districts").set_index("code")
     assert len(districts) == 9
@@ -188,8 +206,7 @@ def test_sites_are_points_only_at_point_precision(tmp_path: Path, capsys: pytest
     placed = table.index[:2]
     table.loc[placed, ["lon", "lat", "datum"]] = [["122.26", "43.61", "WGS84"], ["120.66", "42.86", "WGS84"]]
     table.to_csv(data / "sites.csv", index=False)
-    assert main(["export", "--data", str(data), "--boundaries", str(ROOT / "boundaries"),
-                 "--out", str(tmp_path / "atlas.gpkg")]) == 0  # fmt: skip
+    assert main(export_args(tmp_path / "atlas.gpkg", data=data)) == 0
     sites = read(tmp_path, "gpkg", "sites")
     assert sites.crs.to_epsg() == 4326
     assert list(sites["site_id"]) == list(table["site_id"])
@@ -227,8 +244,8 @@ def test_ogrinfo_opens_the_geopackage_without_warnings(exported: Path) -> None:
 
 
 def test_same_inputs_same_bytes(exported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "--out", str(tmp_path / "atlas.gpkg"))[0] == 0
-    assert run(capsys, "--out", str(tmp_path / "atlas.geojson"))[0] == 0
+    assert run(capsys, tmp_path / "atlas.gpkg")[0] == 0
+    assert run(capsys, tmp_path / "atlas.geojson")[0] == 0
     for name in ("atlas.gpkg", "tongliao-facts.csv", *(f"atlas/{n}.geojson" for n in LAYERS)):
         assert (tmp_path / name).read_bytes() == (exported / name).read_bytes(), name
 
@@ -288,26 +305,28 @@ def test_bad_path_is_refused_with_one_line(
     monkeypatch.chdir(tmp_path)
     out = make(tmp_path)
     before = sorted(str(p) for p in tmp_path.rglob("*"))
-    status, stdout, err = run(capsys, "--out", out)
+    status, stdout, err = run(capsys, out)
     assert (status, stdout) == (2, "")
     assert len(err.splitlines()) == 1 and err.startswith(f"error: {out}: ") and message in err, err
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before
 
 
 def test_failure_leaves_the_old_export(
-    exported: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for name in ("atlas.gpkg", "tongliao-facts.csv"):
-        shutil.copy(exported / name, tmp_path / name)
         (tmp_path / name).write_bytes(b"old " + name.encode())
+
     # The GeoPackage is complete (under its temporary name) when writing the CSV fails: disk full.
-    monkeypatch.setattr(
-        export, "facts_csv", lambda table: (_ for _ in ()).throw(OSError(28, "No space left"))
-    )
-    status, _, err = run(capsys, "--out", str(tmp_path / "atlas.gpkg"))
+    def disk_full(table: object) -> bytes:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export, "facts_csv", disk_full)
+    status, _, err = run(capsys, tmp_path / "atlas.gpkg")
     assert status == 2 and "No space left" in err and len(err.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["atlas.gpkg", "tongliao-facts.csv"]
-    assert (tmp_path / "atlas.gpkg").read_bytes() == b"old atlas.gpkg"
+    for name in ("atlas.gpkg", "tongliao-facts.csv"):
+        assert (tmp_path / name).read_bytes() == b"old " + name.encode()
 
 
 def test_bad_data_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -315,8 +334,6 @@ def test_bad_data_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[s
     shutil.copytree(ROOT / "data", data)
     text = (data / "facts.csv").read_text(encoding="utf-8")
     (data / "facts.csv").write_text(text.replace(",37.53,", ",约37.53,", 1), encoding="utf-8")
-    status = main(["export", "--data", str(data), "--boundaries", str(ROOT / "boundaries"),
-                   "--out", str(tmp_path / "atlas.gpkg")])  # fmt: skip
-    err = capsys.readouterr().err
+    status, _, err = run(capsys, tmp_path / "atlas.gpkg", data=data)
     assert status == 2 and "约37.53" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
