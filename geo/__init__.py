@@ -29,6 +29,7 @@ __all__ = [
     "export_atlas",
     "gcj02_to_wgs84",
     "load_boundaries",
+    "load_facts",
     "read_facts",
     "resolve",
     "validate",
@@ -37,6 +38,7 @@ __all__ = [
 
 _LAZY = {
     "classify": "classify",
+    "load_facts": "facts",
     "read_facts": "facts",
     "load_boundaries": "boundaries",
     "build_atlas": "pipeline",
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
     from .classify import classify
     from .datum import gcj02_to_wgs84, wgs84_to_gcj02
     from .export import export_atlas
-    from .facts import read_facts
+    from .facts import load_facts, read_facts
     from .pipeline import build_atlas, validate
 
 

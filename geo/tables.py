@@ -19,9 +19,8 @@ import pandas as pd
 import shapely
 
 from . import areas
-from .boundaries import ZONE_CODE
-from .facts import FactBase, Site, Source
-from .join import Joined
+from .areas import ZONE_CODE
+from .model import FactBase, Joined, Site, Source
 
 __all__ = ["LAYERS", "Table", "atlas_tables", "facts_csv"]
 
