@@ -137,9 +137,15 @@ def _sites(base: FactBase) -> Table:
 
 def _district_note(code: str, zone_drawn: bool) -> str | None:
     zone = areas.resolve(ZONE_CODE)
+    if code == zone.parent and zone_drawn:
+        return (
+            f"includes {zone.name_zh} ({ZONE_CODE}), drawn as its own row from a boundary the user supplied"
+        )
     if code == zone.parent:
-        where = "drawn from a boundary the user supplied" if zone_drawn else "it has no published boundary"
-        return f"includes {zone.name_zh} ({ZONE_CODE}); {where}; its figures are rows of the facts layer"
+        return (
+            f"includes {zone.name_zh} ({ZONE_CODE}), which has no published boundary: "
+            "its figures are rows of the facts layer"
+        )
     if code == ZONE_CODE:
         return "boundary supplied by the user (--zone or boundaries/150571.geojson); none is published"
     return None

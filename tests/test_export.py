@@ -175,11 +175,15 @@ def test_every_source_id_resolves(exported: Path) -> None:
     sources = read(exported, "gpkg", "sources")
     known = set(sources["source_id"])
     assert len(known) == len(sources) > 0
-    districts = read(exported, "gpkg", "districts")
-    cited = set(read(exported, "gpkg", "facts")["source_id"]) | set(
-        read(exported, "gpkg", "sites")["source_id"]
-    )
-    cited |= {s for c in districts.columns if c.endswith("_source") for s in districts[c].dropna()}
+    cited = {
+        s
+        for layer, suffix in (("facts", "source_id"), ("sites", "source_id"), ("districts", "_source"))
+        for frame in [read(exported, "gpkg", layer)]
+        for column in frame.columns
+        if column.endswith(suffix)
+        for s in frame[column].dropna()
+        if s
+    }
     assert cited and cited <= known
 
 
@@ -205,6 +209,10 @@ def test_sites_are_points_only_at_point_precision(tmp_path: Path, capsys: pytest
     table = pd.read_csv(data / "sites.csv", dtype=str, keep_default_na=False)
     placed = table.index[:2]
     table.loc[placed, ["lon", "lat", "datum"]] = [["122.26", "43.61", "WGS84"], ["120.66", "42.86", "WGS84"]]
+    if "precision" in table.columns:
+        table.loc[placed, "precision"] = "point"
+        # A position known only to the precision of a place is listed, not drawn as a point.
+        table.loc[2, ["lon", "lat", "datum", "precision"]] = ["122.3", "43.7", "WGS84", "place"]
     table.to_csv(data / "sites.csv", index=False)
     assert main(export_args(tmp_path / "atlas.gpkg", data=data)) == 0
     sites = read(tmp_path, "gpkg", "sites")
