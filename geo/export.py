@@ -33,6 +33,7 @@ from pathlib import Path
 import geopandas
 import pyogrio
 
+from . import publish
 from .errors import AtlasError, Problem
 from .tables import LAYERS, Table, atlas_tables, facts_csv
 
@@ -116,17 +117,12 @@ class _Staging:
 
     def commit(self) -> None:
         for tmp, _ in self.pairs:
-            with open(tmp, "rb+") as handle:
+            with open(tmp, "rb") as handle:
                 os.fsync(handle.fileno())
         for tmp, final in self.pairs:
             os.replace(tmp, final)
         for folder in dict.fromkeys(final.parent for _, final in self.pairs):
-            with contextlib.suppress(OSError):  # not every filesystem can fsync a folder
-                fd = os.open(folder, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+            publish._fsync_dir(folder)
 
     def discard(self) -> None:
         for tmp, _ in self.pairs:
@@ -256,8 +252,6 @@ def write(tables: list[Table], out: Path) -> tuple[Path, ...]:
 
 def _build_lock(folder: Path) -> contextlib.AbstractContextManager[None]:
     """A build's lock when `folder` is a maps folder: a build swaps the whole folder away."""
-    from . import publish
-
     # publish.lock names its lock file after the folder; only folders a build wrote have one.
     if publish._lock_path(folder.resolve()).exists():
         return publish.lock(folder)

@@ -345,3 +345,19 @@ def test_bad_data_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[s
     status, _, err = run(capsys, tmp_path / "atlas.gpkg", data=data)
     assert status == 2 and "约37.53" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_export_into_a_maps_folder_survives_a_rebuild(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from geo.pipeline import build_atlas
+
+    maps = tmp_path / "maps"
+    build_atlas(ROOT / "data", ROOT / "boundaries", maps)
+    # A build swaps the whole folder: the export takes the build's lock, and the next build keeps it.
+    assert run(capsys, maps / "tongliao-atlas.gpkg")[0] == 0
+    exported = {n: (maps / n).read_bytes() for n in ("tongliao-atlas.gpkg", "tongliao-facts.csv")}
+    result = build_atlas(ROOT / "data", ROOT / "boundaries", maps)
+    assert set(exported) <= set(result.published.kept)
+    assert {n: (maps / n).read_bytes() for n in exported} == exported
+    assert not [p.name for p in maps.iterdir() if ".tmp" in p.name]
