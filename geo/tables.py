@@ -211,20 +211,31 @@ def _facts(joined: Joined) -> Table:
         area, metric, source = areas.resolve(f.district), base.metrics[f.metric], base.sources[f.source_id]
         cell = joined.cell(f.district, f.metric)
         rows.append(
-            [
-                *(
-                    f.district,
-                    area.name_zh,
-                    area.name_en,
-                    f.theme,
-                    f.metric,
-                    metric.label_zh,
-                    metric.label_en,
-                ),
-                *(f.value, metric.unit, f.year, getattr(f, "qualifier", ""), f.value_text, f.unit),
-                *(f.source_id, source.title, source.publisher, source.date, source.type, source.url),
-                *(f.evidence, f.note, cell is not None and cell.fact is f, _row_number(f.where)),
-            ]
+            {
+                "code": f.district,
+                "name_zh": area.name_zh,
+                "name_en": area.name_en,
+                "theme": f.theme,
+                "metric": f.metric,
+                "metric_zh": metric.label_zh,
+                "metric_en": metric.label_en,
+                "value": f.value,  # converted to the metric's unit on reading
+                "unit": metric.unit,
+                "year": f.year,
+                "qualifier": getattr(f, "qualifier", ""),  # only where the data records one
+                "value_printed": f.value_text,
+                "unit_printed": f.unit,
+                "source_id": f.source_id,
+                "source_title": source.title,
+                "publisher": source.publisher,
+                "date": source.date,
+                "type": source.type,
+                "url": source.url,
+                "evidence": f.evidence,
+                "note": f.note,
+                "shown": cell is not None and cell.fact is f,
+                "csv_row": _row_number(f.where),
+            }
         )
     frame = pd.DataFrame(rows, columns=list(_FACT_COLUMNS)).astype({"value": "float64", "shown": bool})
     frame["csv_row"] = frame["csv_row"].astype("Int64")
