@@ -117,7 +117,7 @@ class _Staging:
 
     def commit(self) -> None:
         for tmp, _ in self.pairs:
-            with open(tmp, "rb") as handle:
+            with open(tmp, "rb+") as handle:  # Windows fsyncs only a handle open for writing
                 os.fsync(handle.fileno())
         for tmp, final in self.pairs:
             os.replace(tmp, final)
