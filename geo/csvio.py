@@ -12,7 +12,6 @@ which is also the row number Excel shows for files without multi-line cells.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import itertools
 import re
@@ -21,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem, Problems
+from .errors import Once, Problem, Problems, closest
 
 __all__ = ["Row", "clean_cell", "decode", "fold_digits", "number_problem", "parse_number", "read_rows"]
 
@@ -334,19 +333,14 @@ def _header(names: Sequence[str], required: Sequence[str], optional: Sequence[st
                 f"make the first row the header: {','.join(known)} (see data/README.md)",
             )
         ]
+    once = Once("column", "delete or rename one of them")
     for i, column in enumerate(columns):
-        if column and column in columns[:i]:
-            problems.append(
-                Problem(
-                    where,
-                    f"column {column!r} appears twice (columns {columns.index(column) + 1} and {i + 1})",
-                    "delete or rename one of them",
-                )
-            )
+        if column:
+            once(column, where, problems, at=f"column {i + 1}")
     unknown = [c for c in columns if c and c not in known]
     for need in required:
         if need not in columns:
-            close = difflib.get_close_matches(need, unknown, n=1, cutoff=0.6)
+            close = closest(need, unknown)
             if close:
                 unknown.remove(close[0])
                 problems.append(

@@ -227,7 +227,7 @@ MISTAKES = [
     case(
         "column-twice",
         edit(HEADER, HEADER.replace("note", "value")),
-        rf"{FACTS}:1: column 'value' appears twice \(columns 4 and 9\); delete or rename one of them",
+        rf"{FACTS}:1: column 'value' appears twice: at column 4 and at column 9; delete or rename one",
     ),
     case(
         "header-row-missing",
@@ -521,8 +521,8 @@ MISTAKES = [
     case(
         "boundary-duplicate-code",
         districts(lambda features: features[3]["properties"].__setitem__("code", "150525")),
-        r"boundaries/districts\.geojson:feature 6: duplicate code '150525' \(奈曼旗\), already given by "
-        r"feature 4; keep one feature per district",
+        r"boundaries/districts\.geojson:feature 6: code '150525' \(奈曼旗\) appears twice: at "
+        r"boundaries/districts\.geojson:feature 4 and at .*:feature 6; keep one feature per district",
         lines=2,  # and: no boundary for 150523 (开鲁县), whose feature it was
     ),
     case(
@@ -534,7 +534,7 @@ MISTAKES = [
     case(
         "boundary-unknown-code",
         districts(lambda features: features[5]["properties"].__setitem__("code", "150599")),
-        r"boundaries/districts\.geojson:feature 6: unknown district code '150599'",
+        r"boundaries/districts\.geojson:feature 6: unknown district '150599'",
         lines=2,  # and: no boundary for 150525
     ),
     case(
