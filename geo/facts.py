@@ -15,7 +15,8 @@ import unicodedata
 from pathlib import Path
 
 from . import areas
-from .csvio import Row, fold_digits, number_problem, parse_number, read_rows
+from .cells import fold_digits, number_problem, parse_number
+from .csvio import Row, read_rows
 from .errors import AtlasError, Once, Problem, Problems, unknown
 from .model import (
     SITE_KINDS,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .csvio import Row, _display, _short, fold_digits, read_rows
+from .cells import display_path, fold_digits, short
+from .csvio import Row, read_rows
 from .errors import Once, Problem, unknown
 from .model import (
     DERIVED_FORMULAS,
@@ -135,7 +136,7 @@ def read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Probl
         if of and (of not in metrics or metrics[of].derived):
             problems.append(
                 Problem(
-                    f"{_display(directory / 'metrics.csv')}, metric {metric.key!r}",
+                    f"{display_path(directory / 'metrics.csv')}, metric {metric.key!r}",
                     f"derived {metric.derived!r} names {of!r}, which is not a metric typed in facts.csv",
                     "name a registered metric that is not derived, e.g. share_of_city:gdp",
                 )
@@ -145,7 +146,7 @@ def read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Probl
         if len(heads) != 1:
             problems.append(
                 Problem(
-                    _display(directory / "metrics.csv"),
+                    display_path(directory / "metrics.csv"),
                     f"theme {key!r} has {len(heads)} headline metrics {heads}",
                     "mark exactly one metric of each theme headline=yes",
                 )
@@ -196,7 +197,7 @@ def read_sources(directory: Path, problems: list[Problem]) -> dict[str, Source]:
             problems.append(
                 Problem(
                     r.where,
-                    f"url {_short(url)!r} is not a web address starting with http:// or https://",
+                    f"url {short(url)!r} is not a web address starting with http:// or https://",
                     "write the page's address as the browser shows it, or leave url empty",
                 )
             )

@@ -23,7 +23,7 @@ from shapely.geometry import Point
 
 from geo import resolve
 from geo.areas import districts
-from geo.csvio import parse_number
+from geo.cells import parse_number
 from geo.errors import AtlasError
 from geo.facts import load_facts
 from geo.join import join
