@@ -46,6 +46,11 @@ _SITE_COLUMNS = {
     "source_id": "id of the cited source (sources layer)",
     "evidence": "a few words of the source around the figure",
     "note": "what a reader should know",
+    "place": "town, 苏木, village or park the source names",
+    "precision": "point (the source prints a position), place or district: how exactly the site is located",
+    "position_source_id": "id of the source printing the coordinates of a point (sources layer)",
+    "project": "key shared by the rows that describe one project",
+    "shown": "TRUE for the rows the maps show and sum; FALSE for the other rows of a project",
 }
 _SOURCE_COLUMNS = {
     "source_id": "short id that facts and sites cite",
@@ -114,13 +119,6 @@ def _record_table(name: str, description: str, kind: type, rows: list, known: di
     return Table(name, description, frame, columns)
 
 
-def _has_point(site: Site) -> bool:
-    """Whether a site is drawn as a point: only at the precision the source prints."""
-    placed = site.lon is not None and site.lat is not None
-    precision = getattr(site, "precision", None)
-    return placed if precision is None else placed and precision == "point"
-
-
 def _sites(base: FactBase) -> Table:
     table = _record_table(
         "sites",
@@ -130,7 +128,13 @@ def _sites(base: FactBase) -> Table:
         base.sites,
         _SITE_COLUMNS,
     )
-    points = [shapely.Point(s.lon, s.lat) if _has_point(s) else None for s in base.sites]
+    # A point only at the precision the source prints: the reader keeps lon/lat for precision=point only.
+    points = [
+        shapely.Point(s.lon, s.lat)
+        if s.precision == "point" and s.lon is not None and s.lat is not None
+        else None
+        for s in base.sites
+    ]
     frame = geopandas.GeoDataFrame(table.frame, geometry=points, crs=_WGS84)
     return Table(table.name, table.description, frame, table.columns)
 
