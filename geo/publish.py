@@ -101,8 +101,8 @@ def lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
         False and another build holds the lock.
     """
     shown = str(out_dir)
-    real = _real(out_dir)
     try:
+        real = Path(out_dir).resolve()
         real.parent.mkdir(parents=True, exist_ok=True)
         held = filelock.FileLock(real.parent / f".{real.name}.lock", is_singleton=True)
         held.acquire(blocking=wait)
@@ -110,6 +110,8 @@ def lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
         raise AtlasError(
             Problem(shown, "another build is writing this folder", "wait for it to finish")
         ) from None
+    except RuntimeError:  # how Python < 3.13 reports a symlink loop
+        raise _user_error(OSError(errno.ELOOP, "", shown), shown) from None
     except OSError as exc:
         raise _user_error(exc, shown) from exc
     try:
@@ -192,7 +194,7 @@ def publish(out_dir: Path, pages: Mapping[str, bytes], *, replace_all: bool) -> 
             raise TypeError(f"page {name!r}: content must be bytes, not {type(data).__name__}")
     shown = str(out_dir)
     with lock(out_dir):
-        out_dir = _real(out_dir)
+        out_dir = Path(out_dir).resolve()  # lock() has checked that it resolves
         staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         try:
             _clean_leftovers(out_dir)
@@ -309,14 +311,10 @@ def _replace_in_place(out_dir: Path, plan: _Plan) -> None:
 
 
 def _write_new(path: Path, data: bytes, *, mode_from: Path) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with open(path, "xb") as file:  # "x": never through a file or link already there
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
     if mode_from.is_file() and not mode_from.is_symlink():
         shutil.copymode(mode_from, path)  # keep a mode the user chose for the old page
 
@@ -335,9 +333,7 @@ def _link_entry(src: str | Path, dst: str | Path) -> None:
 
 
 def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":
-        return  # directories cannot be opened for fsync on Windows
-    with contextlib.suppress(OSError):  # some filesystems refuse fsync on a directory
+    with contextlib.suppress(OSError):  # Windows and some filesystems cannot fsync a directory
         fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -363,7 +359,13 @@ def _renameat2() -> Callable[..., int] | None:
 
 
 def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (``renameat2(RENAME_EXCHANGE)``); False if unsupported here."""
+    """Swap two paths in one step with Linux's ``renameat2(..., RENAME_EXCHANGE)``.
+
+    Python has no binding for it, so it is called through ctypes. Returns False, and
+    the caller falls back to two renames, where it is missing: not Linux, a libc
+    without the symbol (glibc < 2.28, some musl), an old kernel or a filesystem that
+    refuses the flag. Any other failure (EBUSY for a mount point...) is an OSError.
+    """
     func = _renameat2()
     at_fdcwd, rename_exchange = -100, 2  # from <fcntl.h> and <linux/fs.h>
     if func is None:
@@ -416,14 +418,6 @@ def _clean_leftovers(out_dir: Path) -> None:
 
 
 # ----------------------------------------------------------------------- errors
-
-
-def _real(out_dir: Path) -> Path:
-    try:
-        return Path(out_dir).resolve()
-    except RuntimeError:  # a symlink loop, before Python 3.13
-        exc = OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(out_dir))
-        raise _user_error(exc, str(out_dir)) from None
 
 
 def _user_error(exc: OSError, shown: str) -> AtlasError:
