@@ -27,6 +27,7 @@ __all__ = [
     "classify",
     "gcj02_to_wgs84",
     "load_boundaries",
+    "load_facts",
     "read_facts",
     "resolve",
     "validate",
@@ -35,6 +36,7 @@ __all__ = [
 
 _LAZY = {
     "classify": "classify",
+    "load_facts": "facts",
     "read_facts": "facts",
     "load_boundaries": "boundaries",
     "build_atlas": "pipeline",
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from .boundaries import load_boundaries
     from .classify import classify
     from .datum import gcj02_to_wgs84, wgs84_to_gcj02
-    from .facts import read_facts
+    from .facts import load_facts, read_facts
     from .pipeline import build_atlas, validate
 
 

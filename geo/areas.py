@@ -16,9 +16,12 @@ from importlib import resources
 
 from .errors import AtlasError, Problem
 
-__all__ = ["CITY_CODE", "Area", "all_areas", "districts", "find", "resolve"]
+__all__ = ["CITY_CODE", "HORQIN_CODE", "ZONE_CODE", "Area", "all_areas", "districts", "find", "resolve"]
 
 CITY_CODE = "150500"
+#: 通辽经济技术开发区: a functional zone inside 科尔沁区 with no published boundary.
+ZONE_CODE = "150571"
+HORQIN_CODE = "150502"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .model import parse_scheme
+
 __all__ = ["SCHEMES", "Classification", "classify", "palette"]
 
 
@@ -97,14 +99,7 @@ class Classification:
 
 
 def _explicit(scheme: str, values: np.ndarray) -> np.ndarray:
-    try:
-        bounds = [float(b) for b in scheme.split(":", 1)[1].split(";") if b.strip()]
-    except ValueError as exc:
-        raise ValueError(
-            f"scheme {scheme!r}: breaks must be numbers separated by ';', e.g. breaks:10;20;40"
-        ) from exc
-    if not bounds or bounds != sorted(bounds):
-        raise ValueError(f"scheme {scheme!r}: breaks must be increasing, e.g. breaks:10;20;40")
+    bounds = list(parse_scheme(scheme).breaks)
     if values.size and values.max() > bounds[-1]:
         bounds.append(float(values.max()))
     return np.asarray(bounds)
@@ -148,11 +143,9 @@ def classify(
     Raises
     ------
     ValueError
-        For an unknown scheme or malformed breaks.
+        For an unknown scheme or malformed breaks (see :func:`geo.model.parse_scheme`).
     """
-    name = scheme.split(":", 1)[0]
-    if name not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    name = parse_scheme(scheme).name
     data = np.asarray([v for v in values if v is not None and not np.isnan(v)], dtype=float)
     if data.size == 0:
         return Classification(scheme, 0.0, (), ())

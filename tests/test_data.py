@@ -16,7 +16,7 @@ import pytest
 from geo import resolve
 from geo.areas import districts
 from geo.csvio import parse_number
-from geo.facts import read_facts
+from geo.facts import load_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -34,7 +34,7 @@ def squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def base():
-    return read_facts(DATA)
+    return load_facts(DATA)
 
 
 def test_every_row_validates(base):

@@ -138,8 +138,8 @@ def boundary_file(name: str, content: bytes | None = None, source: str | None = 
     return setup
 
 
-def zone_without_crs(work: Work) -> list[str]:
-    """A shapefile of the zone without its .prj: no CRS at all."""
+def zone_shapefile(work: Work) -> list[str]:
+    """A shapefile of the zone (without its .prj): boundary files are GeoJSON only."""
     import geopandas
     import shapely
 
@@ -356,7 +356,7 @@ MISTAKES = [
     case(
         "metrics-breaks-malformed",
         edit("natural_breaks,4,", "breaks:40;20,4,", file="metrics.csv"),
-        r"data/metrics\.csv:2: scheme 'breaks:40;20' has malformed breaks; write increasing numbers",
+        r"data/metrics\.csv:2: scheme 'breaks:40;20' has breaks that are not strictly increasing",
     ),
     case(
         "themes-palette-unknown",
@@ -372,12 +372,37 @@ MISTAKES = [
     case(
         "boundaries-corrupt",
         boundary_file("districts.geojson", b'{"type": "FeatureCollection", "features": [{"type": '),
-        r"boundaries/districts\.geojson: cannot read the file: '.+'; it must be a vector file GDAL can open",
+        r"boundaries/districts\.geojson: cannot read the file: '.+'; boundary files must be GeoJSON",
     ),
     case(
-        "boundary-no-crs",
-        zone_without_crs,
-        r"zone\.shp: the file has no coordinate reference system \(CRS\); the atlas expects EPSG:4326",
+        "zone-shapefile",
+        zone_shapefile,
+        r"zone\.shp: cannot read the file: '.+'; boundary files must be GeoJSON",
+    ),
+    case(
+        "zone-vrt-document",
+        boundary_file(
+            "150571.geojson",
+            b'<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/vsicurl/http://127.0.0.1:9/z.geojson'
+            b"</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>",
+        ),
+        r"boundaries/150571\.geojson: cannot read the file: '.+'; boundary files must be GeoJSON",
+    ),
+    case(
+        "zone-vsi-path",
+        lambda work: ["--zone", "/vsicurl/http://127.0.0.1:9/zone.geojson"],
+        r"/vsicurl/http:/127\.0\.0\.1:9/zone\.geojson: file not found; check the path",
+    ),
+    case(
+        "boundary-nan-coordinate",
+        districts(
+            lambda features: (
+                features[1]["geometry"]["coordinates"][0].__setitem__(1, [float("nan"), 43.0])
+                if features[1]["geometry"]["type"] == "Polygon"
+                else features[1]["geometry"]["coordinates"][0][0].__setitem__(1, [float("nan"), 43.0])
+            )
+        ),
+        r"boundaries/districts\.geojson:feature 2: the geometry has a coordinate that is not a number",
     ),
     case(
         "boundary-metres-not-degrees",

@@ -1,7 +1,7 @@
 """The facts reader: properties over arbitrary input, and what Excel and WPS write.
 
 Properties (hypothesis, derandomized so CI is deterministic): whatever bytes or
-cells facts.csv holds, :func:`geo.facts.read_facts` returns or raises an
+cells facts.csv holds, :func:`geo.facts.load_facts` returns or raises an
 :class:`~geo.errors.AtlasError` of one-line problems, never anything else; and
 :func:`geo.csvio.parse_number` reads back any non-negative decimal written with
 thousands separators and full-width digits.
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from geo import areas
 from geo.csvio import clean_cell, decode, number_problem, parse_number, read_rows
 from geo.errors import AtlasError
-from geo.facts import read_facts
+from geo.facts import load_facts
 
 SMALL = Path(__file__).resolve().parent / "fixtures" / "data-small"
 HEADER = ["district", "theme", "metric", "value", "unit", "year", "source_id", "evidence", "note"]
@@ -45,10 +45,10 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def read_or_refuse(data_dir: Path, raw: bytes) -> None:
-    """The property: read_facts returns facts or raises one-line problems, nothing else."""
+    """The property: load_facts returns facts or raises one-line problems, nothing else."""
     (data_dir / "facts.csv").write_bytes(raw)
     try:
-        base = read_facts(data_dir)
+        base = load_facts(data_dir)
     except AtlasError as exc:
         assert exc.problems
         for problem in exc.problems:
@@ -374,14 +374,14 @@ def test_read_rows_resyncs_after_a_stray_quote(tmp_path: Path) -> None:
     assert "lines 2-4 run together" in problems[0].message
 
 
-# ----------------------------------------------------------------------- read_facts
+# ----------------------------------------------------------------------- load_facts
 
 
-def test_read_facts_normalises_what_it_accepts(small_data: Path) -> None:
+def test_load_facts_normalises_what_it_accepts(small_data: Path) -> None:
     path = small_data / "facts.csv"
     text = path.read_text(encoding="utf-8").replace(LINE5, LINE5.replace(",37.53,", ",３７.５３,"))
     path.write_bytes(text.encode("gb18030"))
-    base = read_facts(small_data)
+    base = load_facts(small_data)
     by_code = {(f.district, f.metric, f.source_id): f for f in base.facts}
     naiman = by_code[("150525", "population_census", "pf-huazhan")]
     assert (naiman.value, naiman.value_text) == (37.53, "37.53")
@@ -397,13 +397,13 @@ def test_read_facts_normalises_what_it_accepts(small_data: Path) -> None:
         ("2020", "2050", r"facts\.csv:5: year '2050' is outside 1949-2035; use a year between 1949 and 2035"),
     ],
 )
-def test_read_facts_raises_one_line_per_problem(small_data: Path, old: str, new: str, expected: str) -> None:
+def test_load_facts_raises_one_line_per_problem(small_data: Path, old: str, new: str, expected: str) -> None:
     path = small_data / "facts.csv"
     path.write_text(
         path.read_text(encoding="utf-8").replace(LINE5, LINE5.replace(old, new)), encoding="utf-8"
     )
     with pytest.raises(AtlasError, match=expected) as caught:
-        read_facts(small_data)
+        load_facts(small_data)
     assert len(caught.value.problems) == 1
 
 
@@ -411,5 +411,5 @@ def test_a_broken_file_does_not_flood_the_files_that_refer_to_it(small_data: Pat
     (small_data / "sources.csv").unlink()
     (small_data / "themes.csv").write_text("", encoding="utf-8")
     with pytest.raises(AtlasError) as caught:
-        read_facts(small_data)
+        load_facts(small_data)
     assert [p.message for p in caught.value.problems] == ["file is empty", "file not found"]
