@@ -37,10 +37,6 @@ MANIFEST = ".tongliao-atlas.json"
 _TMP = ".tongliao-tmp"  # suffix of atomic_write's temporary files; only ours end so
 _FIX = "choose another --out folder or fix its permissions"
 _REASONS = {  # errno -> what is wrong and the fix, where the system's words would not help
-    errno.ELOOP: (
-        "its path runs in a loop of symbolic links",
-        "point the link at a folder or choose another --out",
-    ),
     errno.ENAMETOOLONG: ("a name in its path is too long for the filesystem", "choose a shorter --out path"),
 }
 
@@ -102,7 +98,7 @@ def lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
     """
     shown = str(out_dir)
     try:
-        real = Path(out_dir).resolve()
+        real = Path(os.path.realpath(out_dir))  # a symlink loop stays in: mkdir below names it
         real.parent.mkdir(parents=True, exist_ok=True)
         held = filelock.FileLock(real.parent / f".{real.name}.lock", is_singleton=True)
         held.acquire(blocking=wait)
@@ -110,8 +106,6 @@ def lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
         raise AtlasError(
             Problem(shown, "another build is writing this folder", "wait for it to finish")
         ) from None
-    except RuntimeError:  # how Python < 3.13 reports a symlink loop
-        raise _user_error(OSError(errno.ELOOP, "", shown), shown) from None
     except OSError as exc:
         raise _user_error(exc, shown) from exc
     try:
@@ -194,14 +188,12 @@ def publish(out_dir: Path, pages: Mapping[str, bytes], *, replace_all: bool) -> 
             raise TypeError(f"page {name!r}: content must be bytes, not {type(data).__name__}")
     shown = str(out_dir)
     with lock(out_dir):
-        out_dir = Path(out_dir).resolve()  # lock() has checked that it resolves
+        out_dir = Path(os.path.realpath(out_dir))
         staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         try:
             _clean_leftovers(out_dir)
-            if out_dir.exists() and not out_dir.is_dir():
-                raise AtlasError(
-                    Problem(shown, f"'{shown}' is a file, not a folder; cannot write the maps there", _FIX)
-                )
+            if os.path.lexists(out_dir) and not out_dir.is_dir():  # a file, or a link in a loop
+                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(out_dir))
             plan = _Plan.make(out_dir, pages, replace_all)
             try:
                 _stage(out_dir, staging, plan)
@@ -423,8 +415,15 @@ def _clean_leftovers(out_dir: Path) -> None:
 def _user_error(exc: OSError, shown: str) -> AtlasError:
     blocker = _file_in_the_way(Path(os.fsdecode(exc.filename))) if exc.filename else None
     reason, fix = _REASONS.get(exc.errno, (exc.strerror or type(exc).__name__, _FIX))
-    if exc.errno in (errno.ENOTDIR, errno.EEXIST) and blocker is not None:
-        reason = f"'{_display(blocker)}' is a file, not a folder"
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.ELOOP) and blocker is not None:
+        where = Path(_display(blocker.parent), blocker.name)  # not resolve(): it may be a link loop
+        if os.path.exists(blocker):
+            reason = f"'{where}' is a file, not a folder"
+        else:  # a link that leads nowhere: realpath() has followed every link that leads somewhere
+            reason, fix = (
+                f"'{where}' is a symbolic link in a loop",
+                "point the link at a folder or choose another --out",
+            )
     elif exc.filename and exc.errno not in _REASONS:
         reason += f" ('{exc.filename}')"
     return AtlasError(Problem(shown, f"cannot write the maps folder: {reason}", fix))

@@ -471,12 +471,12 @@ MISTAKES = [
     case(
         "out-is-a-file",
         file_in_the_way("afile"),
-        r"afile: 'afile' is a file, not a folder; cannot write the maps there; choose another --out folder",
+        r"afile: cannot write the maps folder: 'afile' is a file, not a folder; choose another --out folder",
     ),
     case(
         "out-in-a-symlink-loop",
         out_in_a_symlink_loop,
-        r"loop/maps: cannot write the maps folder: its path runs in a loop of symbolic links; "
+        r"loop/maps: cannot write the maps folder: 'loop' is a symbolic link in a loop; "
         r"point the link at a folder or choose another --out$",
     ),
     case(
