@@ -86,10 +86,6 @@ def lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
     wait : bool
         False: if another build holds the lock, raise at once instead of waiting.
 
-    Yields
-    ------
-    None
-
     Raises
     ------
     AtlasError
@@ -103,9 +99,8 @@ def lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
         held = filelock.FileLock(real.parent / f".{real.name}.lock", is_singleton=True)
         held.acquire(blocking=wait)
     except filelock.Timeout:
-        raise AtlasError(
-            Problem(shown, "another build is writing this folder", "wait for it to finish")
-        ) from None
+        problem = Problem(shown, "another build is writing this folder", "wait for it to finish")
+        raise AtlasError(problem) from None
     except OSError as exc:
         raise _user_error(exc, shown) from exc
     try:
@@ -203,13 +198,10 @@ def publish(out_dir: Path, pages: Mapping[str, bytes], *, replace_all: bool) -> 
                     raise
                 old = staging  # a mount point cannot be renamed: update it in place, drop the staging
                 _replace_in_place(out_dir, plan)
-        except OSError as exc:
+        except BaseException as exc:  # Ctrl-C too: never leave the staging folder behind
             shutil.rmtree(staging, ignore_errors=True)
-            if exc.errno in _USER_ERRNOS:
+            if isinstance(exc, OSError) and exc.errno in _USER_ERRNOS:
                 raise _user_error(exc, shown) from exc
-            raise
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
             raise
         if old is not None:
             # The new folder is live; a failure here only leaves garbage the next run removes.
@@ -396,11 +388,9 @@ def _clean_leftovers(out_dir: Path) -> None:
     parent = out_dir.parent
     prefixes = (f".{out_dir.name}.staging-", f".{out_dir.name}.old-")
     names = os.listdir(parent)
-    olds = sorted(
-        (parent / n for n in names if n.startswith(prefixes[1])), key=lambda p: p.stat().st_mtime_ns
-    )
-    if olds and not out_dir.exists():
-        os.rename(olds.pop(), out_dir)  # killed between the two renames of the fallback swap
+    olds = [parent / n for n in names if n.startswith(prefixes[1])]
+    if olds and not out_dir.exists():  # killed between the two renames of the fallback swap
+        os.rename(max(olds, key=lambda p: p.stat().st_mtime_ns), out_dir)
     for name in names:
         if name.startswith(prefixes) and (parent / name).exists() and parent / name != out_dir:
             shutil.rmtree(parent / name, ignore_errors=True)
@@ -413,11 +403,13 @@ def _clean_leftovers(out_dir: Path) -> None:
 
 
 def _user_error(exc: OSError, shown: str) -> AtlasError:
-    blocker = _file_in_the_way(Path(os.fsdecode(exc.filename))) if exc.filename else None
     reason, fix = _REASONS.get(exc.errno, (exc.strerror or type(exc).__name__, _FIX))
-    if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.ELOOP) and blocker is not None:
-        where = Path(_display(blocker.parent), blocker.name)  # not resolve(): it may be a link loop
-        if os.path.exists(blocker):
+    path = Path(os.fsdecode(exc.filename)) if exc.filename else None
+    # The nearest part of the path that exists: a file or a looping link there is the problem.
+    there = next((p for p in (path, *path.parents) if os.path.lexists(p)), None) if path else None
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.ELOOP) and there and not there.is_dir():
+        where = Path(_display(there.parent), there.name)  # not resolve(): it may be a link loop
+        if os.path.exists(there):
             reason = f"'{where}' is a file, not a folder"
         else:  # a link that leads nowhere: realpath() has followed every link that leads somewhere
             reason, fix = (
@@ -427,11 +419,3 @@ def _user_error(exc: OSError, shown: str) -> AtlasError:
     elif exc.filename and exc.errno not in _REASONS:
         reason += f" ('{exc.filename}')"
     return AtlasError(Problem(shown, f"cannot write the maps folder: {reason}", fix))
-
-
-def _file_in_the_way(path: Path) -> Path | None:
-    """The nearest existing ancestor of ``path`` (or itself) if it is not a folder."""
-    for candidate in (path, *path.parents):
-        if os.path.lexists(candidate):
-            return None if candidate.is_dir() else candidate
-    return None
