@@ -18,16 +18,6 @@ from .errors import AtlasError
 __all__ = ["main"]
 
 
-def _default(name: str) -> Path:
-    # Run from a project folder, use its data/; otherwise the installed project's.
-    here = Path(name)
-    if here.exists():
-        return here
-    from .pipeline import ROOT
-
-    return ROOT / name
-
-
 def _pad(text: str, width: int) -> str:
     # Chinese characters take two columns in a terminal.
     used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -83,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from . import pipeline  # the heavy imports happen only once a command runs
 
+    _default = pipeline.default_folder
+
     data = getattr(args, "data", None) or _default("data")
     shapes = getattr(args, "boundaries", None) or _default("boundaries")
     if args.command == "build":
@@ -111,19 +103,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"ok: {data} and {shapes} have no problems")
         return 0
     if args.command in {"list", "report"}:
-        from . import areas
-        from .join import coverage_table
-        from .join import report as report_lines
-
-        joined, _ = pipeline.load_joined(data, shapes, args.zone)
-        themes, rows = coverage_table(joined)
+        found = pipeline.summary(data, shapes, args.zone)
         if args.command == "report":
-            print("\n".join(report_lines(joined)))
+            print("\n".join(found.report))
             print()
-        head = " ".join(f"{t:>8}" for t in themes)
+        head = " ".join(f"{t:>8}" for t in found.themes)
         print(f"{'code':<7} {_pad('name', 20)} {_pad('short', 10)} {'pinyin':<12} {head}")
-        for code, counts in rows:
-            a = areas.resolve(code)
+        for a, counts in found.rows:
             cells = " ".join(f"{n:>8}" for n in counts)
             print(
                 f"{a.code:<7} {_pad(a.name_zh, 20)} {_pad(a.short_zh, 10)} {a.pinyin:<12} {cells} {a.name_en}"

@@ -15,11 +15,20 @@ computed here from published figures and labelled as derived.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import shapely
+
 from . import areas
 from .areas import CITY_CODE
+from .cells import display_path
+from .errors import Problem
 from .model import Cell, Fact, FactBase, Joined, Metric
 
-__all__ = ["choose", "coverage_table", "join", "report"]
+if TYPE_CHECKING:
+    import geopandas
+
+__all__ = ["check", "choose", "coverage_table", "join", "report"]
 
 
 def choose(facts: list[Fact], base: FactBase) -> tuple[Fact, tuple[Fact, ...]]:
@@ -51,18 +60,29 @@ def choose(facts: list[Fact], base: FactBase) -> tuple[Fact, tuple[Fact, ...]]:
     return first, tuple(f for f in ordered if f is not first)
 
 
+def _city_value(joined: Joined, metric: str, year: str) -> float | None:
+    """The city's published value of `metric` for `year` (chosen as for any cell), or None."""
+    cell = joined.cell(CITY_CODE, metric)
+    if cell is None or cell.fact is None or not year:
+        return None
+    same_year = [f for f in (cell.fact, *cell.alternatives) if f.year == year]
+    return choose(same_year, joined.base)[0].value if same_year else None
+
+
 def _derive(metric: Metric, joined: Joined) -> None:
     population = "population_census"
-    city = joined.cell(CITY_CODE, population)
+    formula, _, of = metric.derived.partition(":")
+    of = of or population
     for area in areas.districts():
         code = area.code
         km2 = joined.area_km2.get(code)
         pop = joined.cell(code, population)
-        if metric.derived == "boundary_area" and km2 is not None:
+        part = joined.cell(code, of)
+        if formula == "boundary_area" and km2 is not None:
             joined.cells[(code, metric.key)] = Cell(
                 code, metric.key, km2, "", None, "area of the boundary polygon (equal-area projection)"
             )
-        elif metric.derived == "density" and km2 and pop is not None:
+        elif formula == "density" and km2 and pop is not None:
             people = pop.value * 1e4  # population_census is in 万人
             joined.cells[(code, metric.key)] = Cell(
                 code,
@@ -72,15 +92,19 @@ def _derive(metric: Metric, joined: Joined) -> None:
                 None,
                 "census population / area of the boundary polygon",
             )
-        elif metric.derived == "share_of_city" and pop is not None and city is not None and city.value:
-            joined.cells[(code, metric.key)] = Cell(
-                code,
-                metric.key,
-                100 * pop.value / city.value,
-                pop.year,
-                None,
-                "census population / city census population",
-            )
+        elif formula == "share_of_city" and part is not None and part.fact is not None:
+            # Only against the city figure of the same year: never a share of another year's total.
+            whole = _city_value(joined, of, part.year)
+            if whole:
+                label = joined.base.metrics[of].label_en.lower()
+                joined.cells[(code, metric.key)] = Cell(
+                    code,
+                    metric.key,
+                    100 * part.value / whole,
+                    part.year,
+                    None,
+                    f"{label} / city {label} of the same year ({part.year})",
+                )
 
 
 def join(base: FactBase, area_km2: dict[str, float]) -> Joined:
@@ -133,3 +157,71 @@ def coverage_table(joined: Joined) -> tuple[list[str], list[tuple[str, list[int]
         ]
         rows.append((area.code, counts))
     return [t.key for t in themes], rows
+
+
+# Sites within this distance of their district's border count as inside it: the
+# committed borders are accurate to a few metres, a typed position to ~50 m.
+_SITE_TOLERANCE_DEG = 0.0005
+
+
+def check(joined: Joined, shapes: geopandas.GeoDataFrame) -> list[Problem]:
+    """Problems that only facts and boundaries together show.
+
+    - an explicit ``breaks:`` scheme whose breaks lie outside the values it
+      classifies (empty or upside-down classes);
+    - a site whose position lies outside its own district, or outside the city.
+
+    Parameters
+    ----------
+    joined : Joined
+    shapes : geopandas.GeoDataFrame
+        The boundaries, as :func:`geo.boundaries.load_boundaries` returns them.
+
+    Returns
+    -------
+    list of Problem
+        Empty when all is well; ``tongliao-maps validate`` and ``build`` both report them.
+    """
+    problems: list[Problem] = []
+    metrics_csv = display_path(joined.base.directory / "metrics.csv")
+    drawn = {a.code for a in areas.districts()} & set(joined.area_km2)
+    for metric in joined.base.metrics.values():
+        breaks = metric.parsed_scheme.breaks
+        # the values the classes are computed from: areas drawn as polygons (see geo.spec)
+        values = [c.value for (code, key), c in joined.cells.items() if key == metric.key and code in drawn]
+        if not breaks or not values:
+            continue
+        low, high = min(values), max(values)
+        if breaks[0] < low or sum(b >= high for b in breaks) > 1:
+            problems.append(
+                Problem(
+                    metrics_csv,
+                    f"scheme {metric.scheme!r} of {metric.key!r} has breaks outside the figures it "
+                    f"classifies ({low:g} to {high:g}): some classes would be empty",
+                    f"choose increasing breaks between {low:g} and {high:g}, or use natural_breaks",
+                )
+            )
+    geoms = dict(zip(shapes["code"], shapes.geometry, strict=True))
+    city = shapely.union_all(list(geoms.values()))
+    for site in joined.base.sites:
+        if site.lon is None or site.lat is None:
+            continue
+        point = shapely.Point(site.lon, site.lat)
+        own = [geoms.get(code) or geoms.get(areas.resolve(code).parent) for code in site.districts]
+        own = [g for g in own if g is not None] if areas.CITY_CODE not in site.districts else [city]
+        if any(shapely.dwithin(g, point, _SITE_TOLERANCE_DEG) for g in own):
+            continue
+        inside = next((c for c, g in geoms.items() if g.contains(point) and c != areas.ZONE_CODE), None)
+        names = "/".join(areas.resolve(c).name_zh for c in site.districts)
+        where = (
+            f"lies in {areas.resolve(inside).name_zh}, not in {names}" if inside else "lies outside Tongliao"
+        )
+        problems.append(
+            Problem(
+                site.where,
+                f"position ({site.lon:g}, {site.lat:g}) of site {site.site_id!r} {where}",
+                "check the numbers (longitude first) and the datum column (WGS84 or GCJ02), "
+                "or correct the district",
+            )
+        )
+    return problems

@@ -11,15 +11,18 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 __all__ = [
     "DERIVED_FORMULAS",
+    "METRIC_KINDS",
     "PALETTES",
     "SCHEME_NAMES",
     "SCHEME_ZH",
     "SITE_KINDS",
     "SITE_KIND_ZH",
+    "SITE_PRECISIONS",
     "SITE_STATUSES",
     "SITE_STATUS_ZH",
     "SOURCE_TYPES",
@@ -57,7 +60,9 @@ SITE_KIND_ZH = {
     "storage": "储能",
     "hybrid": "风光储",
     "hydrogen": "氢能",
+    "thermal": "火电",
     "sand-control": "治沙",
+    "nature-reserve": "自然保护区",
     "agri-park": "农业园区",
     "brand": "品牌",
     "industry-project": "产业项目",
@@ -74,6 +79,10 @@ SITE_STATUS_ZH = {
     "certified": "已认证",
 }
 SITE_STATUSES = tuple(SITE_STATUS_ZH)
+#: How precisely a site is located: printed coordinates, a named town or park, or only its district.
+SITE_PRECISIONS = ("point", "place", "district")
+#: Metric kinds: totals and counts (drawn as sized symbols) or intensive figures (drawn as shading).
+METRIC_KINDS = ("amount", "rate")
 
 #: Classification schemes by name, with words for people (legend, notes).
 SCHEME_ZH = {
@@ -84,7 +93,8 @@ SCHEME_ZH = {
 }
 SCHEME_NAMES = tuple(SCHEME_ZH)
 
-#: Formulas of derived metrics (metrics.csv `derived`), computed in geo.join.
+#: Formulas of derived metrics (metrics.csv `derived`), computed in geo.join;
+#: ``share_of_city:<metric>`` takes the share of another metric than the census population.
 DERIVED_FORMULAS = ("boundary_area", "density", "share_of_city")
 
 
@@ -153,6 +163,7 @@ class Metric:
     decimals: int
     derived: str
     description: str
+    kind: str = "amount"  # METRIC_KINDS
 
     @property
     def parsed_scheme(self) -> Scheme:
@@ -225,6 +236,11 @@ class Site:
     evidence: str
     note: str
     where: str
+    place: str = ""  # town, 苏木, village or park the source names
+    precision: str = "district"  # SITE_PRECISIONS; lon/lat only for "point"
+    position_source_id: str = ""  # source printing the coordinates of a "point"
+    project: str = ""  # key shared by rows describing one project
+    shown: bool = True  # False for the rows of a project that the maps do not show or sum
 
 
 @dataclass(frozen=True)
@@ -285,10 +301,18 @@ class Joined:
     def cell(self, district: str, metric: str) -> Cell | None:
         return self.cells.get((district, metric))
 
+    @cached_property
+    def _facts_by_area(self) -> dict[tuple[str, str | None], list[Fact]]:
+        # One pass over the facts, not one per area and theme: a large data folder stays linear.
+        index: dict[tuple[str, str | None], list[Fact]] = {}
+        for f in sorted(self.base.facts, key=lambda f: (f.metric, f.year_end, f.source_id)):
+            index.setdefault((f.district, None), []).append(f)
+            index.setdefault((f.district, f.theme), []).append(f)
+        return index
+
     def facts_of(self, district: str, theme: str | None = None) -> list[Fact]:
         """Facts of one area, optionally of one theme, in metric then year order."""
-        out = [f for f in self.base.facts if f.district == district and (theme is None or f.theme == theme)]
-        return sorted(out, key=lambda f: (f.metric, f.year_end, f.source_id))
+        return list(self._facts_by_area.get((district, theme), ()))
 
     def sites_of(self, district: str, theme: str | None = None) -> list[Site]:
         """Sites in one area, optionally of one theme."""

@@ -7,15 +7,54 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import areas, boundaries, coverage, facts, join, publish, render, spec
+from .areas import Area
 from .errors import AtlasError, Problem
-from .model import Theme
+from .model import FactBase, Joined, Theme
 
-__all__ = ["ROOT", "BuildResult", "build_atlas", "load_joined", "validate"]
+__all__ = [
+    "ROOT",
+    "BuildResult",
+    "Coverage",
+    "build_atlas",
+    "default_folder",
+    "load_joined",
+    "summary",
+    "validate",
+]
 
 #: The project folder: data/, boundaries/ and maps/ are found here by default.
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_folder(name: str) -> Path:
+    """`name` (data, boundaries, maps) in the current folder if it is there, else in the project's."""
+    here = Path(name)
+    return here if here.exists() else ROOT / name
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What ``tongliao-maps list`` and ``report`` print: facts + sites per area and theme."""
+
+    themes: list[str]
+    rows: list[tuple[Area, list[int]]]
+    report: list[str]
+
+
+def summary(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None) -> Coverage:
+    """Read and join the inputs and count facts and sites per area and theme.
+
+    Raises
+    ------
+    AtlasError
+        With every problem of the inputs.
+    """
+    joined, _ = load_joined(data_dir, boundaries_dir, zone_file)
+    themes, rows = join.coverage_table(joined)
+    return Coverage(themes, [(areas.resolve(code), counts) for code, counts in rows], join.report(joined))
 
 
 @dataclass
@@ -28,31 +67,75 @@ class BuildResult:
     report: list[str]
 
 
-def _read_inputs(data_dir: Path, boundaries_dir: Path, zone_file: Path | None):
-    """Read boundaries and facts once each; every problem of both, boundaries first."""
+#: The largest map page the atlas writes. Pages hold every figure they show, so a
+#: facts file far larger than the atlas is meant for would make a page that old
+#: PCs and phones cannot open.
+PAGE_LIMIT_BYTES = 5_000_000
+
+
+def _page_floor(base: FactBase, codes: set[str] | None) -> int:
+    """A lower bound of the bytes the figures of `codes` (None: all) take on a page."""
+    return sum(
+        60 + len(f.evidence.encode()) + len(f.note.encode()) + len(f.value_text) + len(f.source_id)
+        for f in base.facts
+        if codes is None or f.district in codes
+    )
+
+
+def _too_big(shown: str, size: int, count: str) -> Problem:
+    return Problem(
+        shown,
+        f"the page would be {size / 1e6:.1f} MB ({count}), more than the {PAGE_LIMIT_BYTES / 1e6:g} MB "
+        "a map page may hold",
+        "build one district with --district NAME, or use a smaller --data folder",
+    )
+
+
+def _read(data_dir: Path, boundaries_dir: Path, zone_file: Path | None, only: Area | None = None):
+    """Read, join and cross-check: (joined or None, shapes or None, every problem)."""
     shapes, problems = boundaries.read_boundaries(boundaries_dir, zone_file)
     base, fact_problems = facts.read_facts(data_dir)
-    return shapes, base, problems + fact_problems
+    problems += fact_problems
+    if problems or shapes is None:
+        return None, shapes, problems
+    codes = (
+        None
+        if only is None
+        else {only.code, only.parent, *(a.code for a in areas.districts() if a.parent == only.code)}
+    )
+    floor = _page_floor(base, codes)
+    if floor > PAGE_LIMIT_BYTES:
+        page = "tongliao.html" if only is None else f"{only.slug}.html"
+        problems.append(_too_big(page, floor, f"{len(base.facts):,} fact rows at least"))
+        return None, shapes, problems
+    km2 = dict(zip(shapes["code"], coverage.area_km2(shapes).astype(float), strict=True))
+    joined = join.join(base, km2)
+    problems += join.check(joined, shapes)
+    return joined, shapes, problems
 
 
-def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None):
-    """Read boundaries and facts and join them; every problem of both at once.
+def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None) -> tuple[Joined, Any]:
+    """Read boundaries and facts, join and check them; every problem of both at once.
 
     Returns
     -------
     joined, geometry
         The joined facts and the boundaries (GeoDataFrame with ``code``).
+
+    Raises
+    ------
+    AtlasError
+        With every problem of the inputs.
     """
-    shapes, base, problems = _read_inputs(data_dir, boundaries_dir, zone_file)
-    if problems or shapes is None:
+    joined, shapes, problems = _read(data_dir, boundaries_dir, zone_file)
+    if problems or joined is None:
         raise AtlasError(*problems)
-    km2 = dict(zip(shapes["code"], coverage.area_km2(shapes).astype(float), strict=True))
-    return join.join(base, km2), shapes
+    return joined, shapes
 
 
 def validate(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None) -> list[Problem]:
-    """Check data/ and boundaries/ and return every problem; writes nothing."""
-    return _read_inputs(data_dir, boundaries_dir, zone_file)[2]
+    """Every problem a build would refuse (inputs, joins, page size); writes nothing."""
+    return list(_read(data_dir, boundaries_dir, zone_file)[2])
 
 
 def _theme_key(name: str, themes: dict[str, Theme]) -> str:
@@ -115,12 +198,21 @@ def build_atlas(
         raise AtlasError(
             Problem("--basemap", f"unknown basemap {basemap!r}", f"use one of {', '.join(sorted(keys))}")
         )
-    joined, shapes = load_joined(data_dir, boundaries_dir, zone_file)
+    joined, shapes, problems = _read(data_dir, boundaries_dir, zone_file, only)
+    if problems or joined is None:
+        raise AtlasError(*problems)
     theme = _theme_key(theme, joined.base.themes) if theme else ""
     geometry = render.page_geometry(coverage.simplify_coverage(shapes))
     links = _links()
     specs = spec.map_specs(joined, only=only, default_basemap=basemap, default_theme=theme)
     pages = {s.filename: render.render_map(s, joined.base, geometry, links).encode("utf-8") for s in specs}
     pages["index.html"] = render.render_index(specs[0].layers, joined, links).encode("utf-8")
+    big = [
+        _too_big(name, len(page), f"{len(joined.base.facts):,} fact rows")
+        for name, page in pages.items()
+        if len(page) > PAGE_LIMIT_BYTES
+    ]
+    if big:
+        raise AtlasError(*big)
     result = publish.publish(Path(out_dir), pages, replace_all=only is None)
     return BuildResult(Path(out_dir), sorted(pages), result, join.report(joined))

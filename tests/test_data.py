@@ -2,25 +2,39 @@
 
 The evidence of each fact and site must appear verbatim (ignoring spaces and
 full-width forms) in the shared source text it cites: the five reports by file
-name, public-facts.md for web pages. That is the "nothing invented" check.
+name, public-facts.md / public-facts-2.md for web pages (the `file` column, several
+separated by ``|``), or in a quote re-checked on the page itself and recorded in
+data/rechecks.csv for that source. That is the "nothing invented" check. Places and
+printed positions of sites are held to the same rule, and a printed position must
+lie inside its district's boundary.
 """
 
 import csv
 import os
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
+import geopandas
+import pyogrio
 import pytest
+from shapely.geometry import Point
 
 from geo import resolve
 from geo.areas import districts
-from geo.csvio import parse_number
+from geo.cells import parse_number
+from geo.errors import AtlasError
 from geo.facts import load_facts
+from geo.join import join
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SHARED = ROOT.parent / "shared" / "sources"
+BOUNDARIES = ROOT / "boundaries" / "districts.geojson"
+SMALL = ROOT / "tests" / "fixtures" / "data-small"
+ROUND2 = "public-facts-2.md"
+CORPORA = ("pages", "docs")
 
 
 def rows(name: str) -> list[tuple[int, dict]]:
@@ -75,6 +89,25 @@ def _sources() -> dict[str, dict]:
     return {r["source_id"]: r for _, r in rows("sources.csv")}
 
 
+def _files(source: dict) -> list[str]:
+    return [name.strip() for name in (source["file"] or "public-facts.md").split("|")]
+
+
+def _texts(source_id: str) -> list[str]:
+    """Squashed texts a row citing `source_id` may quote: its shared files and its re-checked quotes."""
+    if not SHARED.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED} is missing: CI must have shared/ beside the clone")
+        pytest.skip("the shared source texts are not beside this checkout")
+    source = _sources()[source_id]
+    texts = [squash((SHARED / name).read_text(encoding="utf-8")) for name in _files(source)]
+    return texts + [squash(r["quote"]) for _, r in rows("rechecks.csv") if r["source_id"] == source_id]
+
+
+def _found(piece: str, texts: list[str]) -> bool:
+    return any(squash(piece) in text for text in texts)
+
+
 @pytest.mark.parametrize(
     ("name", "line", "row"),
     [("facts.csv", line, row) for line, row in rows("facts.csv")]
@@ -82,14 +115,238 @@ def _sources() -> dict[str, dict]:
     ids=lambda v: v if isinstance(v, str) else (str(v) if isinstance(v, int) else ""),
 )
 def test_evidence_is_found_in_the_cited_source(name, line, row):
-    if not SHARED.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"{SHARED} is missing: CI must have shared/ beside the clone")
-        pytest.skip("the shared source texts are not beside this checkout")
     source = _sources()[row["source_id"]]
-    text = squash((SHARED / (source["file"] or "public-facts.md")).read_text(encoding="utf-8"))
+    texts = _texts(row["source_id"])
     # "…" in evidence marks words left out between two quoted pieces
     for piece in re.split(r"…|\.\.\.", row["evidence"]):
-        assert squash(piece) in text, (
-            f"{name}:{line}: {piece!r} not found in {source['file'] or 'public-facts.md'}"
+        assert _found(piece, texts), (
+            f"{name}:{line}: {piece!r} not found in {source['file'] or 'public-facts.md'} "
+            f"nor in a re-checked quote of {row['source_id']} (rechecks.csv)"
         )
+
+
+@pytest.mark.parametrize(
+    ("line", "row"), rows("rechecks.csv"), ids=lambda v: str(v) if isinstance(v, int) else ""
+)
+def test_every_recheck_belongs_to_a_source_with_that_address(line, row):
+    source = _sources().get(row["source_id"])
+    assert source is not None, f"rechecks.csv:{line}: unknown source {row['source_id']!r}"
+    assert row["url"] == source["url"] and row["url"].startswith(("http://", "https://")), (
+        f"rechecks.csv:{line}"
+    )
+    assert ROUND2 in _files(source) or "public-facts.md" in _files(source), f"rechecks.csv:{line}"
+    assert row["quote"].strip() and len(row["quote"]) <= 80, (
+        f"rechecks.csv:{line}: a few words, not a passage"
+    )
+    assert row["how_found"].split(":")[0] in CORPORA and row["how_found"].split(":", 1)[1].strip()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["date_checked"]), f"rechecks.csv:{line}"
+
+
+def test_round_two_sources_have_a_page_address():
+    for source_id, source in _sources().items():
+        if ROUND2 in _files(source):
+            assert source["url"].startswith(("http://", "https://")), source_id
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [(line, row) for line, row in rows("sites.csv") if row["capacity"]],
+    ids=lambda v: str(v) if isinstance(v, int) else "",
+)
+def test_site_capacity_appears_in_its_evidence(line, row):
+    capacity = squash(row["capacity"]).replace(",", "")
+    assert capacity in squash(row["evidence"]).replace(",", ""), f"sites.csv:{line}"
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [(line, row) for line, row in rows("sites.csv") if row["place"]],
+    ids=lambda v: str(v) if isinstance(v, int) else "",
+)
+def test_site_place_is_named_by_its_source(line, row):
+    assert row["precision"] in ("place", "point"), f"sites.csv:{line}"
+    assert _found(row["place"], _texts(row["source_id"])), f"sites.csv:{line}: {row['place']!r}"
+
+
+POINTS = [(line, row) for line, row in rows("sites.csv") if row["lon"] or row["lat"]]
+
+
+def test_only_printed_positions_are_points():
+    points = {row["site_id"] for _, row in POINTS}
+    assert points == {row["site_id"] for _, row in rows("sites.csv") if row["precision"] == "point"}
+    assert len(points) == 2  # the two power stations of the coordinates table; never a banner seat
+
+
+@pytest.fixture(scope="module")
+def district_shapes() -> dict[str, object]:
+    assert pyogrio.read_info(BOUNDARIES)["driver"] == "GeoJSON"
+    frame = geopandas.read_file(BOUNDARIES, engine="pyogrio")
+    return dict(zip(frame["code"], frame.geometry, strict=True))
+
+
+@pytest.mark.parametrize(("line", "row"), POINTS, ids=lambda v: str(v) if isinstance(v, int) else "")
+def test_point_site_is_printed_by_its_position_source_and_lies_in_its_district(line, row, district_shapes):
+    assert row["precision"] == "point" and row["datum"] == "WGS84", f"sites.csv:{line}"
+    printed = f"{row['lat']}, {row['lon']}"  # the coordinates table prints latitude first
+    assert _found(printed, _texts(row["position_source_id"])), f"sites.csv:{line}: {printed} not printed"
+    codes = [code.strip() for code in row["district"].split("|")]
+    assert any(district_shapes[c].contains(Point(float(row["lon"]), float(row["lat"]))) for c in codes), (
+        f"sites.csv:{line}: ({row['lon']}, {row['lat']}) outside {row['district']}"
+    )
+
+
+SHARES = [
+    # derived metric, metric it is a share of, districts whose shown year has a published city total
+    ("population_share", "population_census", {a.code for a in districts()}),
+    ("gdp_share", "gdp", {"150522", "150526"}),  # 2024 and 2023: no other banner's GDP year has one
+    ("population_registered_share", "population_registered", {"150502"}),  # 2022
+]
+
+
+@pytest.mark.parametrize(("share", "of", "codes"), SHARES, ids=[s[0] for s in SHARES])
+def test_share_of_city_only_against_the_city_total_of_the_same_year(base, share, of, codes):
+    joined = join(base, {})
+    cells = {code: cell for (code, metric), cell in joined.cells.items() if metric == share}
+    city = {f.year: f.value for f in base.facts if f.district == "150500" and f.metric == of}
+    assert set(cells) == codes
+    for code, cell in cells.items():
+        part = joined.cell(code, of)
+        assert cell.year == part.year and cell.value == pytest.approx(100 * part.value / city[part.year])
+
+
+def test_only_the_shown_row_of_a_project_is_summed(base):
+    projects: dict[str, list] = {}
+    for site in base.sites:
+        if site.project:
+            projects.setdefault(site.project, []).append(site)
+    assert len(projects) == 4 and all(sum(s.shown for s in rows) == 1 for rows in projects.values())
+    plant = next(s for s in base.sites if s.site_id == "power-tongliao-plant")
+    assert (plant.shown, plant.precision, plant.position_source_id) == (True, "point", "pf2-gem-tongliao")
+
+
+def test_every_metric_has_a_kind_and_rates_are_not_summed(base):
+    for metric in base.metrics.values():
+        assert metric.kind in ("amount", "rate")
+        if metric.kind == "rate" or metric.unit in ("%", "人/km²"):
+            assert metric.kind == "rate" and not metric.summable, metric.key
+
+
+# The reader on the new columns: one bad cell at a time in a copy of the small fixture.
+SITE = {
+    "site_id": "s1",
+    "district": "150525",
+    "theme": "energy",
+    "name_zh": "测试风电场",
+    "kind": "wind",
+    "source_id": "pf-xny100",
+    "precision": "district",
+}
+GOOD_POINT = {"precision": "point", "lon": "120.9", "lat": "42.9", "position_source_id": "pf-xny100"}
+
+
+def _write_sites(folder: Path, *sites: dict) -> None:
+    header = [*SITE, "place", "lon", "lat", "datum", "position_source_id", "project", "shown"]
+    with (folder / "sites.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**SITE, **site} for site in sites)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(SMALL, folder)
+    return folder
+
+
+BAD_SITES = [
+    (
+        "precision-unknown",
+        [{"precision": "exact"}],
+        r"precision 'exact' is not point, place or district; write",
+    ),
+    ("precision-empty", [{"precision": ""}], r"precision '' is not point, place or district"),
+    (
+        "place-without-place",
+        [{"precision": "place"}],
+        r"precision is place but place is empty; write the town",
+    ),
+    ("point-without-position", [{**GOOD_POINT, "lon": "", "lat": ""}], r"precision is point but lon/lat"),
+    (
+        "point-without-source",
+        [{**GOOD_POINT, "position_source_id": ""}],
+        r"position_source_id is empty; name",
+    ),
+    ("point-unknown-source", [{**GOOD_POINT, "position_source_id": "gem"}], r"unknown position source 'gem'"),
+    ("position-on-district", [{"lon": "120.9", "lat": "42.9"}], r"whose precision is 'district'; keep"),
+    (
+        "source-on-place",
+        [{"precision": "place", "place": "八仙筒", "position_source_id": "pf-xny100"}],
+        r"'place'",
+    ),
+    ("position-outside", [{**GOOD_POINT, "lon": "42.9", "lat": "120.9"}], r"is outside Tongliao; check"),
+    (
+        "shown-not-yes",
+        [{"project": "p", "shown": "y"}, {"site_id": "s2", "project": "p"}],
+        r"shown 'y' is not",
+    ),
+    ("shown-without-project", [{"shown": "yes"}], r"shown=yes on a row without project; write the project"),
+    ("project-of-one", [{"project": "p", "shown": "yes"}], r"project 'p' has only this row; leave"),
+    (
+        "project-none-shown",
+        [{"project": "p"}, {"site_id": "s2", "project": "p"}],
+        r"'p' has 0 rows with shown",
+    ),
+    (
+        "project-two-shown",
+        [{"project": "p", "shown": "yes"}, {"site_id": "s2", "project": "p", "shown": "yes"}],
+        r"project 'p' has 2 rows with shown=yes",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "sites", "message"), BAD_SITES, ids=[c[0] for c in BAD_SITES])
+def test_reader_refuses_a_bad_site_location_or_project(small, case, sites, message):
+    _write_sites(small, *sites)
+    with pytest.raises(AtlasError, match=message) as caught:
+        load_facts(small)
+    assert len(caught.value.problems) == 1 and "sites.csv" in str(caught.value.problems[0]), case
+
+
+def test_reader_keeps_a_point_and_hides_the_other_rows_of_a_project(small):
+    _write_sites(
+        small,
+        {**GOOD_POINT, "project": "p", "shown": "yes"},
+        {"site_id": "s2", "project": "p", "precision": "place", "place": "八仙筒"},
+    )
+    point, other = load_facts(small).sites
+    assert (point.lon, point.lat, point.shown, other.shown, other.place) == (
+        120.9,
+        42.9,
+        True,
+        False,
+        "八仙筒",
+    )
+
+
+BAD_METRICS = [
+    ("kind-unknown", ("amount", "count"), r"kind 'count' is not amount or rate; write amount"),
+    ("kind-empty", (",amount,", ",,"), r"kind '' is not amount or rate"),
+    ("share-of-unknown", (",density,", ",share_of_city:gdp,"), r"names 'gdp', which is not a metric"),
+    ("share-of-derived", (",density,", ",share_of_city:population_density,"), r"'population_density', which"),
+    (
+        "colon-on-density",
+        (",density,", ",density:area_published,"),
+        r"derived 'density:area_published' takes no",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "edit", "message"), BAD_METRICS, ids=[c[0] for c in BAD_METRICS])
+def test_reader_refuses_a_bad_metric_kind_or_formula(small, case, edit, message):
+    path = small / "metrics.csv"
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text, case
+    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(AtlasError, match=message):
+        load_facts(small)

@@ -104,6 +104,17 @@ def delete(file: str) -> Setup:
     return setup
 
 
+def site_at(lon: str, lat: str) -> Setup:
+    """data/sites.csv with its one site placed at (`lon`, `lat`), as a point the source prints."""
+    return write(
+        "site_id,district,theme,name_zh,kind,capacity,capacity_unit,precision,lon,lat,datum,"
+        "position_source_id,source_id,evidence\n"
+        f"energy-238,150502|150522,energy,通辽238万千瓦风电基地,wind,238,万千瓦,point,{lon},{lat},WGS84,"
+        "pf-xny100,pf-xny100,238万千瓦\n",
+        file="sites.csv",
+    )
+
+
 def bad_facts(name: str) -> Setup:
     """data/facts.csv replaced by tests/fixtures/bad/`name`."""
     return write((BAD / name).read_bytes())
@@ -221,7 +232,7 @@ MISTAKES = [
     case(
         "column-twice",
         edit(HEADER, HEADER.replace("note", "value")),
-        rf"{FACTS}:1: column 'value' appears twice \(columns 4 and 9\); delete or rename one of them",
+        rf"{FACTS}:1: column 'value' appears twice: at column 4 and at column 9; delete or rename one",
     ),
     case(
         "header-row-missing",
@@ -353,6 +364,102 @@ MISTAKES = [
         edit("natural_breaks,4,", "natural_breaks,0,", file="metrics.csv"),
         r"data/metrics\.csv:2: k '0' is not 1-9; write a whole number from 1 to 9",
     ),
+    *[
+        case(
+            f"metrics-breaks-{name}",
+            edit("natural_breaks,4,", f"breaks:10;{value};40,4,", file="metrics.csv"),
+            rf"data/metrics\.csv:2: scheme 'breaks:10;{E(value)};40' has a break that is not a finite number",
+        )
+        for name, value in [("nan", "nan"), ("inf", "inf"), ("overflow", "1e999")]
+    ],
+    case(
+        "metrics-breaks-not-increasing",
+        edit("natural_breaks,4,", "breaks:10;10;10,4,", file="metrics.csv"),
+        r"data/metrics\.csv:2: scheme 'breaks:10;10;10' has breaks that are not strictly increasing",
+    ),
+    case(
+        "metrics-breaks-outside-the-data",
+        edit("natural_breaks,4,", "breaks:5;10;20,4,", file="metrics.csv"),
+        r"data/metrics\.csv: scheme 'breaks:5;10;20' of 'population_census' has breaks outside the figures "
+        r"it classifies \(25\.1806 to 92\.18\): some classes would be empty; choose increasing breaks",
+    ),
+    case(
+        "metrics-derived-unknown",
+        edit(",density,", ",densty,", file="metrics.csv"),
+        r"data/metrics\.csv:4: unknown derived formula 'densty'; did you mean 'density'\?",
+    ),
+    case(
+        "value-too-many-digits",
+        line5("37.53", "1" * 400),
+        rf"{FACTS}:5: value has 400 digits before the point, more than any figure here \(15 at most\); "
+        "check the cell",
+    ),
+    case(
+        "value-overflows-in-conversion",
+        line5("37.53,万人", "1e307,人"),
+        rf"{FACTS}:5: value '1e307' is in scientific notation",
+    ),
+    case(
+        "site-capacity-too-many-digits",
+        edit(",238,万千瓦,", f",{'9' * 400},万千瓦,", file="sites.csv"),
+        r"data/sites\.csv:2: capacity has 400 digits before the point",
+    ),
+    case(
+        "site-outside-its-district",
+        site_at("119.7", "45.5"),
+        r"data/sites\.csv:2: position \(119\.7, 45\.5\) of site 'energy-238' lies in 霍林郭勒市, "
+        r"not in 科尔沁区/科尔沁左翼后旗; check the numbers",
+    ),
+    case(
+        "site-outside-the-city",
+        site_at("124", "46"),
+        r"data/sites\.csv:2: position \(124, 46\) of site 'energy-238' lies outside Tongliao",
+    ),
+    case(
+        "source-url-javascript",
+        edit("https://www.huazhanwire.com/post/10684.html", "javascript:alert(1)", file="sources.csv"),
+        r"data/sources\.csv:2: url 'javascript:alert\(1\)' is not a web address starting with http:// "
+        r"or https://; write",
+    ),
+    case(
+        "conflict-source-without-a-figure",
+        write(
+            "district,metric,year,show_source_id,reason\n150525,population_census,2020,pf-82l,x\n",
+            file="conflicts.csv",
+        ),
+        r"data/conflicts\.csv:2: source 'pf-82l' has no figure for population_census of 150525 in 2020 "
+        r"in facts\.csv; name the source",
+    ),
+    case(
+        "conflict-two-choices-for-one-cell",
+        write(
+            "district,metric,year,show_source_id,reason\n"
+            "150502,area_published,2004,pf-82l,x\n150502,area_published,2004,pf-huazhan,y\n",
+            file="conflicts.csv",
+        ),
+        r"data/conflicts\.csv:3: a second choice for area_published of 150502 in 2004 names 'pf-huazhan' "
+        r"where data/conflicts\.csv:2 names 'pf-82l'; keep one row",
+    ),
+    case(
+        "problems-are-capped",
+        write(
+            HEADER
+            + "\n"
+            + "".join(f"150525,basic,population_census,x{i},万人,2020,pf-huazhan,e,\n" for i in range(120))
+        ),
+        r"\.\.\. and 70 more problems of the same kinds; fix the ones above",
+        lines=51,
+    ),
+    case(
+        "page-too-big",
+        write(
+            HEADER
+            + "\n"
+            + ("150525,basic,population_census,37.53,万人,2020,pf-huazhan,37.53" + "字" * 1800 + ",\n") * 1000
+        ),
+        r"tongliao\.html: the page would be 5\.\d MB \(1,000 fact rows at least\), more than the 5 MB a map "
+        r"page may hold; build one district with --district NAME",
+    ),
     case(
         "metrics-breaks-malformed",
         edit("natural_breaks,4,", "breaks:40;20,4,", file="metrics.csv"),
@@ -419,8 +526,8 @@ MISTAKES = [
     case(
         "boundary-duplicate-code",
         districts(lambda features: features[3]["properties"].__setitem__("code", "150525")),
-        r"boundaries/districts\.geojson:feature 6: duplicate code '150525' \(奈曼旗\), already given by "
-        r"feature 4; keep one feature per district",
+        r"boundaries/districts\.geojson:feature 6: code '150525' \(奈曼旗\) appears twice: at "
+        r"boundaries/districts\.geojson:feature 4 and at .*:feature 6; keep one feature per district",
         lines=2,  # and: no boundary for 150523 (开鲁县), whose feature it was
     ),
     case(
@@ -432,7 +539,7 @@ MISTAKES = [
     case(
         "boundary-unknown-code",
         districts(lambda features: features[5]["properties"].__setitem__("code", "150599")),
-        r"boundaries/districts\.geojson:feature 6: unknown district code '150599'",
+        r"boundaries/districts\.geojson:feature 6: unknown district '150599'",
         lines=2,  # and: no boundary for 150525
     ),
     case(
@@ -543,6 +650,26 @@ def test_user_mistake(
     assert re.search(rf"^error: {expected}", err, re.MULTILINE), err
     assert snapshot(work.root) == before, "the failed run changed files"
     assert not [p for p in os.listdir(work.root) if ".staging-" in p or ".old-" in p]
+
+
+# Everything but the command-line options and the output folder is the input's:
+# `validate` must refuse exactly what `build` refuses, with the same lines.
+INPUT_MISTAKES = [p for p in MISTAKES if not p.id.startswith(("cli-", "out-"))]
+
+
+@pytest.mark.parametrize(("setup", "expected", "lines"), INPUT_MISTAKES)
+def test_validate_refuses_what_build_refuses(
+    work: Work, setup: Setup, expected: str, lines: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = setup(work)
+    capsys.readouterr()
+    args = ["validate", *work.args(extra)[1:]]
+    out_at = args.index("--out")
+    status = main(args[:out_at] + args[out_at + 2 :])
+    _out, err = capsys.readouterr()
+    assert status == 2, err
+    assert len(error_lines(err)) == lines, err
+    assert re.search(rf"^error: {expected}", err, re.MULTILINE), err
 
 
 @pytest.mark.parametrize("case_id", IN_A_SUBPROCESS)
