@@ -27,7 +27,7 @@ from pathlib import Path
 
 import filelock
 
-from .csvio import _display
+from .cells import display_path
 from .errors import AtlasError, Problem
 
 __all__ = ["MANIFEST", "PublishResult", "atomic_write", "lock", "publish"]
@@ -408,7 +408,7 @@ def _user_error(exc: OSError, shown: str) -> AtlasError:
     # The nearest part of the path that exists: a file or a looping link there is the problem.
     there = next((p for p in (path, *path.parents) if os.path.lexists(p)), None) if path else None
     if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.ELOOP) and there and not there.is_dir():
-        where = Path(_display(there.parent), there.name)  # not resolve(): it may be a link loop
+        where = Path(display_path(there.parent), there.name)  # not resolve(): it may be a link loop
         if os.path.exists(there):
             reason = f"'{where}' is a file, not a folder"
         else:  # a link that leads nowhere: realpath() has followed every link that leads somewhere
