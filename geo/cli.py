@@ -1,7 +1,7 @@
 """The ``tongliao-maps`` command: parse, call the library, print, exit.
 
 Exit status: 0 done, 2 a user mistake (one line per problem, no traceback),
-1 a bug (traceback shown).
+130 interrupted by Ctrl-C, 1 a bug (traceback shown).
 """
 
 from __future__ import annotations
@@ -159,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: publish has already removed its unfinished staging folder
+        print("error: interrupted (Ctrl-C); nothing was left half-written, run it again", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()
         return 0

@@ -169,6 +169,11 @@ def file_in_the_way(out: str) -> Setup:
     return setup
 
 
+def out_in_a_symlink_loop(work: Work) -> list[str]:
+    (work.root / "loop").symlink_to("loop")
+    return ["--out", "loop/maps"]
+
+
 def options(*extra: str) -> Setup:
     return lambda work: list(extra)
 
@@ -573,12 +578,24 @@ MISTAKES = [
     case(
         "out-is-a-file",
         file_in_the_way("afile"),
-        r"afile: 'afile' is a file, not a folder; cannot write the maps there; choose another --out folder",
+        r"afile: cannot write the maps folder: 'afile' is a file, not a folder; choose another --out folder",
+    ),
+    case(
+        "out-in-a-symlink-loop",
+        out_in_a_symlink_loop,
+        r"loop/maps: cannot write the maps folder: 'loop' is a symbolic link in a loop; "
+        r"point the link at a folder or choose another --out$",
+    ),
+    case(
+        "out-name-too-long",
+        options("--out", "m" * 300),
+        r"m{300}: cannot write the maps folder: a name in its path is too long for the filesystem; "
+        r"choose a shorter --out path$",
     ),
 ]
 
 # Run again as `python -m geo`: what a user really sees.
-IN_A_SUBPROCESS = ["district-unknown", "zone-outside-horqin", "out-under-a-file"]
+IN_A_SUBPROCESS = ["district-unknown", "zone-outside-horqin", "out-under-a-file", "out-in-a-symlink-loop"]
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
