@@ -35,10 +35,29 @@ from markupsafe import Markup
 
 from . import areas
 from .areas import CITY_CODE
-from .model import SOURCE_TYPE_ZH, Cell, Fact, FactBase, Site
+from .model import (
+    SCHEME_ZH,
+    SITE_KIND_ZH,
+    SITE_STATUS_ZH,
+    SOURCE_TYPE_ZH,
+    Cell,
+    Fact,
+    FactBase,
+    Site,
+    parse_scheme,
+)
 from .spec import MapSpec, ThemeLayer
 
-__all__ = ["ENV", "PageGeometry", "page_geometry", "page_payload", "render_index", "render_map"]
+__all__ = [
+    "ASSETS",
+    "ENV",
+    "VOCAB",
+    "PageGeometry",
+    "page_geometry",
+    "page_payload",
+    "render_index",
+    "render_map",
+]
 
 #: Jinja environment of the atlas templates; autoescaping on for everything.
 ENV = jinja2.Environment(
@@ -103,14 +122,48 @@ class AtlasMap(folium.Map):
     default_css: ClassVar[list[tuple[str, str]]] = []
 
 
+#: Every file of geo/templates/ that the pages inline, by asset name. The atlas
+#: script is its parts joined in this order: core.js opens the TongliaoAtlas
+#: namespace, each later part adds to it, init.js starts them (see core.js).
+ASSETS: dict[str, tuple[str, ...]] = {
+    "atlas_css": ("atlas.css",),
+    "atlas_js": tuple(
+        f"js/{part}.js"
+        for part in (
+            "core",
+            "gcj",
+            "dom",
+            "csv",
+            "content",
+            "popup",
+            "polygons",
+            "labels",
+            "sites",
+            "title",
+            "search",
+            "view",
+            "themes",
+            "legend",
+            "city",
+            "layers",
+            "table",
+            "init",
+        )
+    ),
+}
+
+
 @cache
 def _asset_text(name: str) -> str:
     if name == "leaflet_js":
         text = _leaflet_dir().joinpath("leaflet.js").read_text(encoding="utf-8")
         text = re.sub(r"\n//# sourceMappingURL=.*$", "", text)  # no request for a .map file
     else:
-        stem, ext = name.split("_")
-        text = resources.files("geo").joinpath("templates", f"{stem}.{ext}").read_text(encoding="utf-8")
+        folder = resources.files("geo").joinpath("templates")
+        text = "\n".join(
+            folder.joinpath(*file.split("/")).read_text(encoding="utf-8").rstrip("\n") + "\n"
+            for file in ASSETS[name]
+        )
     # Inlined into <script>/<style>: a closing tag inside would end the element early.
     if re.search(r"</(script|style)", text, re.IGNORECASE):
         raise RuntimeError(f"asset {name} contains a closing tag and cannot be inlined")
@@ -138,6 +191,14 @@ def _leaflet_css() -> str:
 
 # ---------------------------------------------------------------- payload
 
+#: Names the page shows for codes in the data; written once, in the registries they belong to.
+VOCAB: dict[str, Any] = {
+    "city": CITY_CODE,
+    "siteKinds": SITE_KIND_ZH,
+    "siteStatuses": SITE_STATUS_ZH,
+    "schemes": SCHEME_ZH,
+}
+
 
 def _num(value: float | None, decimals: int = 6) -> float | None:
     if value is None:
@@ -156,6 +217,7 @@ def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
         "metric": metric.label_zh,
         "metricEn": metric.label_en,
         "value": _format(fact.value, metric.decimals),
+        "plain": f"{fact.value:.{metric.decimals}f}",  # for the CSV download: no digit grouping
         "unit": metric.unit,
         "printed": f"{fact.value_text} {fact.unit}" if fact.unit != metric.unit else "",
         "year": fact.year,
@@ -224,7 +286,7 @@ def _layer_json(layer: ThemeLayer, base: FactBase, codes: set[str]) -> dict[str,
             "unit": layer.metric.unit,
             "derived": bool(layer.metric.derived),
             "description": layer.metric.description,
-            "scheme": classes.scheme,
+            "scheme": parse_scheme(classes.scheme).name,  # a key of the page's vocab.schemes
         },
         "classes": [
             {
@@ -349,6 +411,7 @@ def page_payload(
         "zoom": {"min": MIN_ZOOM, "max": MAX_ZOOM},
         "defaultTheme": spec.default_theme or spec.layers[0].theme.key,
         "links": {"index": links["index"], "city": links[CITY_CODE]},
+        "vocab": VOCAB,
     }
 
 

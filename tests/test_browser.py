@@ -2,7 +2,7 @@
 
 Every test opens pages through ``offline_page`` (conftest): only file:, data: and
 blob: URLs load, anything else is aborted and recorded. Assertions read
-fragments of the live page (class names from geo/templates/atlas.js) and compare
+fragments of the live page (class names from geo/templates/js/) and compare
 them with the JSON payload the page itself carries, so the tests follow the data
 instead of a snapshot.
 
@@ -748,3 +748,74 @@ def test_city_map_screenshot_is_not_blank(maps, offline_page, tmp_path):
     used = {expected_fill(data, theme, c) for c in drawn_codes(data)} - {HATCH}
     assert used and used <= {f.lower() for f in page.evaluate("Object.values(__atlasTest.fills())")}
     assert_clean(offline_page)
+
+
+# ---------------------------------------------------------------- 12. the page's own guards
+
+# (cell as the table holds it, what the CSV file must hold)
+CSV_CELLS = [
+    ("plain", "plain"),
+    ("a,b", '"a,b"'),
+    ('say "hi"', '"say ""hi"""'),
+    ("two\nlines", '"two\nlines"'),
+    ("bare\rcr", '"bare\rcr"'),
+    ("=1+1", '"\'=1+1"'),
+    ("+1", '"\'+1"'),
+    ("-2+3", '"\'-2+3"'),
+    ("@SUM(1)", '"\'@SUM(1)"'),
+    ("\t=1", '"\'\t=1"'),
+    ("\r=1", '"\'\r=1"'),
+    ("x\r=1+1", '"\'x\r=1+1"'),
+    ("x\n@cmd", '"\'x\n@cmd"'),
+    ("x\r\n+1", '"\'x\r\n+1"'),
+    ("x\n\tA", '"\'x\n\tA"'),
+    ("1-2", "1-2"),  # a minus inside is no formula
+    ({"number": "151133"}, "151133"),
+    ({"number": "-3.50"}, "-3.50"),
+    ({"number": "=1+1"}, '"\'=1+1"'),  # not a plain number: written as text, neutralised
+]
+
+
+@pytest.mark.parametrize(("cell", "expected"), CSV_CELLS)
+def test_csv_cells_are_quoted_and_neutralised(maps, offline_page, cell, expected):
+    page = open_map(offline_page, maps / CITY)
+    assert page.evaluate("(c) => TongliaoAtlas.csv.cell(c)", cell) == expected
+    # Python's csv reads the cell back as one cell, with the text intact.
+    parsed = next(csv.reader(io.StringIO(expected + ",end", newline="")))
+    assert parsed[-1] == "end" and len(parsed) == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "tag"),
+    [
+        ("https://example.org/a", "A"),
+        ("HTTP://example.org", "A"),
+        ("javascript:alert(1)", "SPAN"),
+        (" javascript:alert(1)", "SPAN"),
+        ("data:text/html,x", "SPAN"),
+        ("//example.org", "SPAN"),
+        ("", "SPAN"),
+    ],
+)
+def test_only_web_addresses_become_links(maps, offline_page, url, tag):
+    page = open_map(offline_page, maps / CITY)
+    made = page.evaluate(
+        "(u) => { const n = TongliaoAtlas.dom.link(u, 'title'); return [n.tagName, n.textContent]; }", url
+    )
+    assert made == [tag, "title"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "TongliaoAtlas.dom.node('<b>x</b>')",
+        "TongliaoAtlas.dom.content(() => '<b>x</b>')()",
+        "TongliaoAtlas.dom.el('a', { href: 'javascript:alert(1)' })",
+        "TongliaoAtlas.dom.el('div', { onclick: 'alert(1)' })",
+    ],
+)
+def test_strings_never_reach_leaflet_or_attributes(maps, offline_page, call):
+    """A string where a node belongs, a script link or a handler attribute is an error, not markup."""
+    page = open_map(offline_page, maps / CITY)
+    outcome = page.evaluate(f"() => {{ try {{ {call}; return 'made'; }} catch (e) {{ return 'refused'; }} }}")
+    assert outcome == "refused"

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from geo.areas import CITY_CODE
+from geo.model import SCHEME_ZH, SITE_KIND_ZH, SITE_STATUS_ZH
 from geo.pipeline import ROOT, build_atlas
+from geo.render import ASSETS
 from geo.spec import basemaps
 
 
@@ -143,3 +146,66 @@ def test_index_links_every_map(small_maps):
     links = set(re.findall(r'href="([^"]+\.html)"', html))
     assert links == {p.name for p in small_maps.glob("*.html")} - {"index.html"}
     assert "位于科尔沁区内，无公布边界" in html
+
+
+def test_every_script_part_is_declared_once():
+    """The atlas script is exactly the files of geo/templates/js/, each once, core first and init last."""
+    parts = ASSETS["atlas_js"]
+    on_disk = {f"js/{p.name}" for p in (ROOT / "geo" / "templates" / "js").glob("*.js")}
+    assert sorted(parts) == sorted(on_disk)
+    assert len(set(parts)) == len(parts)
+    assert (parts[0], parts[-1]) == ("js/core.js", "js/init.js")
+
+
+def test_script_parts_stay_small_and_define_one_global(small_maps):
+    for part in ASSETS["atlas_js"]:
+        text = (ROOT / "geo" / "templates" / part).read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 150, part
+        # one global: core.js opens TongliaoAtlas, every other part is a closure over it
+        top = re.findall(r"^(?:var|let|const|function) (\w+)", text, re.M)
+        assert top == (["TongliaoAtlas"] if part == "js/core.js" else []), (part, top)
+    html = (small_maps / "tongliao.html").read_text(encoding="utf-8")
+    assert html.count("var TongliaoAtlas =") == 1
+
+
+def test_page_vocabularies_come_from_the_model(small_maps):
+    vocab = payload(small_maps / "tongliao.html")["vocab"]
+    assert vocab == {
+        "city": CITY_CODE,
+        "siteKinds": SITE_KIND_ZH,
+        "siteStatuses": SITE_STATUS_ZH,
+        "schemes": SCHEME_ZH,
+    }
+    schemes = {t["metric"]["scheme"] for t in payload(small_maps / "tongliao.html")["themes"]}
+    assert schemes <= set(SCHEME_ZH)  # a key the legend can name, never "breaks:10;20"
+
+
+def test_csv_values_are_plain_numbers(small_maps):
+    for theme in payload(small_maps / "tongliao.html")["themes"]:
+        for facts in theme["facts"].values():
+            for f in facts:
+                assert re.fullmatch(r"-?\d+(\.\d+)?", f["plain"]), f
+                assert f["plain"] == f["value"].replace(",", ""), f
+
+
+def test_script_parts_hand_leaflet_nodes_only():
+    """The page's safety rule, checked in the source so a new part cannot slip past it."""
+    for part in ASSETS["atlas_js"]:
+        code = re.sub(
+            r"/\*.*?\*/|//[^\n]*", "", (ROOT / "geo/templates" / part).read_text(encoding="utf-8"), flags=re.S
+        )
+        for banned in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "L.control.layers",
+            "eval(",
+        ):
+            assert banned not in code, (part, banned)
+        for call in re.findall(r"\.(?:bindTooltip|bindPopup)\(([^,]*)", code):
+            assert call.startswith("dom.content("), (part, call)
+        for call in re.findall(r"\.setContent\(([^)]*)", code):
+            assert call.startswith("dom.node("), (part, call)
+        for call in re.findall(r"html:\s*([^,}]*)", code):
+            assert call.startswith("dom.node("), (part, call)

@@ -1,0 +1,17 @@
+/* Start-up: the parts above, then the first view drawn once, at its final zoom. */
+(function (atlas) {
+  "use strict";
+
+  /** Draw the page: `map` is folium's Leaflet map, `tiles` its tile layers by basemap key. */
+  atlas.init = function (map, tiles, data) {
+    var page = atlas.start(map, tiles, data);
+    page.polygons.load();
+    page.view.reset(); // fit before the polygons join the map, so they are projected once
+    page.polygons.layer.addTo(map);
+    page.emit("shapes");
+    page.setTheme(page.state.theme);
+    page.layers.start(); // opening on Amap shifts the overlays to GCJ-02
+    document.documentElement.setAttribute("data-atlas-ready", "true");
+    return page;
+  };
+})(TongliaoAtlas);

@@ -1,0 +1,80 @@
+/* Basemaps (datum-aware) and site layers: the atlas's own layer control.
+ *
+ * Leaflet's L.control.layers writes layer names with innerHTML; this one builds
+ * its labels from text nodes. It keeps Leaflet's class names, so it looks and
+ * opens the same (hover, focus or tap on the layers icon). */
+TongliaoAtlas.part("layers", function (atlas) {
+  "use strict";
+  var el = TongliaoAtlas.dom.el, map = atlas.map, data = atlas.data;
+  var bases = [], overlays = [];
+  var group = "atlas-basemap";
+
+  function option(type, name, checked, onChange) {
+    var input = el("input", { type: type, cls: "leaflet-control-layers-selector" });
+    if (type === "radio") input.name = group;
+    input.checked = checked;
+    input.addEventListener("change", onChange);
+    return { input: input, label: el("label", {}, [el("span", {}, [input, el("span", { text: " " + name })])]) };
+  }
+
+  data.basemaps.forEach(function (b) {
+    var layer = b.key === "none" ? L.layerGroup() : atlas.tiles[b.key];
+    if (!layer) return;
+    var entry = { basemap: b, layer: layer };
+    entry.option = option("radio", b.zh + (b.datum === "GCJ02" ? "（GCJ-02）" : ""), false, function () { choose(entry); });
+    bases.push(entry);
+  });
+  data.themes.forEach(function (t) {
+    var layer = atlas.sites.groups[t.key];
+    overlays.push(option("checkbox", t.zh + " 站点 sites", false, function (e) {
+      if (e.target.checked) layer.addTo(map); else map.removeLayer(layer);
+      atlas.state.sitesShown[t.key] = e.target.checked;
+      atlas.emit("sites", t.key);
+    }));
+  });
+
+  /** Show one basemap; overlays move to its datum (Amap is GCJ-02). */
+  function choose(entry) {
+    bases.forEach(function (o) { if (o !== entry && map.hasLayer(o.layer)) map.removeLayer(o.layer); });
+    if (!map.hasLayer(entry.layer)) entry.layer.addTo(map);
+    entry.option.input.checked = true;
+    if (entry.basemap.datum !== atlas.state.datum) {
+      atlas.state.datum = entry.basemap.datum;
+      atlas.emit("datum");
+    }
+  }
+
+  var list = el("section", { cls: "leaflet-control-layers-list" }, [
+    el("div", { cls: "leaflet-control-layers-base" }, bases.map(function (o) { return o.option.label; })),
+    el("div", { cls: "leaflet-control-layers-separator" }),
+    el("div", { cls: "leaflet-control-layers-overlays" }, overlays.map(function (o) { return o.label; }))
+  ]);
+  var toggle = el("a", { cls: "leaflet-control-layers-toggle", href: "#", role: "button", title: "图层 Layers", "aria-label": "图层 Layers" });
+  var box = el("div", { cls: "leaflet-control-layers atlas-layers", "aria-haspopup": "true" }, [toggle, list]);
+
+  function expand() {
+    box.classList.add("leaflet-control-layers-expanded");
+    // On a short screen the list scrolls instead of running off the map.
+    list.style.height = "";
+    list.classList.remove("leaflet-control-layers-scrollbar");
+    var room = map.getSize().y - (box.offsetTop + 50);
+    if (room < list.clientHeight) {
+      list.classList.add("leaflet-control-layers-scrollbar");
+      list.style.height = room + "px";
+    }
+  }
+  function collapse() { box.classList.remove("leaflet-control-layers-expanded"); }
+  box.addEventListener("mouseenter", expand);
+  box.addEventListener("mouseleave", collapse);
+  toggle.addEventListener("focus", expand);
+  toggle.addEventListener("click", function (e) { e.preventDefault(); expand(); });
+  map.on("click", collapse);
+  TongliaoAtlas.dom.control(function () { return box; }, { position: "topright" }).addTo(map);
+
+  /** Show the page's default basemap (init.js calls this once the view is set). */
+  atlas.layers = {
+    start: function () {
+      bases.forEach(function (o) { if (o.basemap.key === data.defaultBasemap) choose(o); });
+    }
+  };
+});

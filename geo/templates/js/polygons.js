@@ -1,0 +1,62 @@
+/* The district polygons: one GeoJSON layer that every theme restyles, with a
+ * hatch pattern for "no published figure". */
+TongliaoAtlas.part("polygons", function (atlas) {
+  "use strict";
+  var map = atlas.map, dom = TongliaoAtlas.dom, focus = atlas.focus;
+  var HATCH = "atlas-nodata";
+
+  function style(feature) {
+    var code = feature.properties.code;
+    var base = { color: "#555", weight: 1, opacity: 1, fillOpacity: 0.85 };
+    if (atlas.isContext(code)) return Object.assign(base, { fillColor: "#d9d9d9", color: "#999", weight: 0.8, fillOpacity: 0.6 });
+    var t = atlas.theme(), v = t.values[code];
+    if (!v || v.cls === null || v.cls === undefined) return Object.assign(base, { fillColor: "url(#" + HATCH + ")", dashArray: "4 3" });
+    return Object.assign(base, { fillColor: t.classes[v.cls].color, weight: focus ? 2.5 : 1, color: focus ? "#222" : "#555" });
+  }
+
+  function enter(code, layer) {
+    return function (e) { if (e.originalEvent.key === "Enter") atlas.openPopup(code, layer.getBounds().getCenter()); };
+  }
+  var layer = L.geoJSON(null, {
+    style: style,
+    coordsToLatLng: function (c) { return atlas.project(c[1], c[0]); },
+    onEachFeature: function (feature, shape) {
+      var code = feature.properties.code;
+      shape.bindTooltip(dom.content(function () { return atlas.tooltip(code); }), { sticky: true, className: "atlas-tooltip" });
+      shape.on("click", function (e) { atlas.openPopup(code, e.latlng); });
+      // keyboard users reach a district with Tab; Enter opens what a click opens
+      shape.on("keypress", enter(code, shape));
+      shape.on("mouseover", function () { shape.setStyle({ weight: 3 }); });
+      shape.on("mouseout", function () { layer.resetStyle(shape); applyHatch(); });
+    }
+  }); // added to the map once the view is set (init.js), so the polygons are projected once
+
+  function applyHatch() {
+    // Leaflet writes fillColor into the SVG fill attribute, so url(#...) points at our pattern.
+    var svg = map.getPanes().overlayPane.querySelector("svg");
+    if (!svg || svg.querySelector("#" + HATCH)) return;
+    var s = dom.svg;
+    var pattern = s("pattern", { id: HATCH, width: "8", height: "8", patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" }, [
+      s("rect", { width: "8", height: "8", fill: "#fafafa" }),
+      s("line", { x1: "0", y1: "0", x2: "0", y2: "8", stroke: "#b0b0b0", "stroke-width": "3" })
+    ]);
+    svg.insertBefore(s("defs", {}, [pattern]), svg.firstChild);
+  }
+
+  /** The drawn polygon of `code`, or null. */
+  function layerOf(code) {
+    var found = null;
+    layer.eachLayer(function (l) { if (l.feature.properties.code === code) found = l; });
+    return found;
+  }
+  // Shapes in the current datum; what sits on them is redrawn on "shapes".
+  function load() {
+    layer.clearLayers();
+    layer.addData(atlas.data.geometry);
+  }
+
+  atlas.polygons = { layer: layer, layerOf: layerOf, load: load };
+  atlas.on("theme", function () { layer.setStyle(style); });
+  atlas.on("datum", function () { load(); atlas.emit("shapes"); });
+  atlas.on("shapes", applyHatch);
+});

