@@ -13,7 +13,7 @@ TongliaoAtlas.part("labels", function (atlas) {
     var t = atlas.theme(), v = t.values[code], differ = t.metric.years.differ;
     if (!v) return atlas.state.showValues ? el("small", { cls: "atlas-label-value atlas-label-none", text: "–" }) : null;
     var parts = [];
-    if (atlas.state.showValues) parts.push(el("b", { text: v.text + " " + t.metric.unit }));
+    if (atlas.state.showValues) parts.push(el("b", { text: (v.qualifier ? v.qualifier + " " : "") + v.text + " " + t.metric.unit }));
     if (differ) parts.push(el("span", { cls: "atlas-label-year", text: (parts.length ? " " : "") + (v.year || "年份未注明") }));
     if (!parts.length) return null;
     if (v.old) parts.push(text.oldBadge(v));
@@ -41,7 +41,7 @@ TongliaoAtlas.part("labels", function (atlas) {
     var swatch = shade && shade.cls !== undefined && shade.cls !== null ? t.classes[shade.cls].color : null;
     return [
       el("span", {}, [swatch ? el("i", { cls: "atlas-swatch atlas-zone-swatch", style: "background:" + swatch }) : null, zone.short + "*"]),
-      v ? el("b", { cls: "atlas-zone-value", text: " " + v.text + " " + t.metric.unit + (t.metric.years.differ || atlas.focus === code ? " (" + (v.year || "n.d.") + ")" : "") }) : null,
+      v ? el("b", { cls: "atlas-zone-value", text: " " + (v.qualifier ? v.qualifier + " " : "") + v.text + " " + t.metric.unit + (t.metric.years.differ || atlas.focus === code ? " (" + (v.year || "n.d.") + ")" : "") }) : null,
       el("small", { text: "ETDZ, no boundary" })
     ];
   }

@@ -12,7 +12,7 @@ TongliaoAtlas.part("table", function (atlas) {
     Object.keys(t.facts).sort().forEach(function (code) {
       t.facts[code].forEach(function (f) {
         var s = data.sources[f.source] || {};
-        out.push([data.areas[code].zh, code, f.metric, { shown: f.value, number: f.plain }, f.unit, f.year, s.title || f.source, s.typeZh || "", s.url || ""]);
+        out.push([data.areas[code].zh, code, f.metric, { shown: (f.qualifier ? f.qualifier + " " : "") + f.value, number: f.plain }, f.unit, f.year, s.title || f.source, s.typeZh || "", s.url || ""]);
       });
     });
     // Named sites: one row each, "项目 site" with kind, status and place in the metric column.
