@@ -42,7 +42,8 @@ TongliaoAtlas.part("labels", function (atlas) {
     return [
       el("span", {}, [swatch ? el("i", { cls: "atlas-swatch atlas-zone-swatch", style: "background:" + swatch }) : null, zone.short + "*"]),
       v ? el("b", { cls: "atlas-zone-value", text: " " + (v.qualifier ? v.qualifier + " " : "") + v.text + " " + t.metric.unit + (t.metric.years.differ || atlas.focus === code ? " (" + (v.year || "n.d.") + ")" : "") }) : null,
-      el("small", { text: "ETDZ, no boundary" })
+      el("small", { text: "ETDZ, no boundary" }),
+      atlas.sites.mark(code, t)
     ];
   }
   function badge(code) {
