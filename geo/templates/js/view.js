@@ -20,7 +20,8 @@ TongliaoAtlas.part("view", function (atlas) {
       room = {
         animate: false,
         paddingTopLeft: [wide && title ? title.offsetWidth + 20 : 24, 24],
-        paddingBottomRight: [wide && panel ? panel.offsetWidth + 20 : 24, 24]
+        // the legend, drawn later, widens the panel up to its CSS max-width
+        paddingBottomRight: [wide && panel ? Math.max(panel.offsetWidth, (parseFloat(getComputedStyle(panel).maxWidth) || 0) + 20) + 20 : 24, 24]
       };
     }
     map.fitBounds(home, room);
