@@ -167,8 +167,11 @@ def _records(lines: list[str], delimiter: str, width: int, first: int = 0) -> It
         end = source.pos
         inner = lines[start + 1 : end]
         # A quote that swallows rows: lines inside the record that are whole rows themselves.
+        # A cell with a line break (a note typed with Alt+Enter) leaves the record its
+        # width and one such line at most, so it is read as it is.
         whole = max(3, width - 1)
-        runaway = (width >= 3 and any(_fields(line, delimiter) >= whole for line in inner)) or (
+        rowlike = sum(1 for line in inner if _fields(line, delimiter) >= whole)
+        runaway = (width >= 3 and rowlike > (1 if len(values) == width else 0)) or (
             end == len(lines) and _unclosed(lines[start:end], delimiter)
         )
         if not runaway:

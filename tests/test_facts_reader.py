@@ -368,6 +368,19 @@ def test_read_rows_reads_chinese_headers(tmp_path: Path) -> None:
     assert rows[0].cells == {"district": "奈曼旗", "value": "37.53"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a,b,c,d,e,f,g,h\nx,x,x,x,x,x,x,x\nx,"t\nb",x,x,x,x,x,x\n',  # Alt+Enter in a middle cell
+        'a,b,c,d\n1,2,3,"line one\nline two"\n',  # and in the last cell
+    ],
+)
+def test_read_rows_keeps_a_cell_with_a_line_break(tmp_path: Path, text: str) -> None:
+    rows, problems = read_rows(write_csv(tmp_path, text), list(text.split("\n", 1)[0].split(",")))
+    assert problems == []
+    assert any("\n" in v for v in rows[-1].cells.values())
+
+
 def test_read_rows_resyncs_after_a_stray_quote(tmp_path: Path) -> None:
     text = 'a,b,c,d\n1,"2,3,4\n5,6,7,8\n9,10,"11,12\n13,14,15,16\n'
     rows, problems = read_rows(write_csv(tmp_path, text), ["a", "b", "c", "d"])
