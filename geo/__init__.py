@@ -6,6 +6,7 @@ The public API is small; each stage lives in a module named for it::
     geo.build_atlas("data", "boundaries", "maps")                 # every map
     geo.build_atlas("data", "boundaries", "maps", district="奈曼旗")  # one district
     geo.resolve("科左中旗").code                                    # '150521'
+    geo.export_atlas("data", "boundaries", "maps/tongliao-atlas.gpkg")  # GeoPackage + facts CSV
 
 Heavy libraries (geopandas, folium) load when a stage first needs them, not
 on ``import geo``.
@@ -25,6 +26,7 @@ __all__ = [
     "Problem",
     "build_atlas",
     "classify",
+    "export_atlas",
     "gcj02_to_wgs84",
     "load_boundaries",
     "load_facts",
@@ -41,6 +43,7 @@ _LAZY = {
     "load_boundaries": "boundaries",
     "build_atlas": "pipeline",
     "validate": "pipeline",
+    "export_atlas": "export",
     "wgs84_to_gcj02": "datum",
     "gcj02_to_wgs84": "datum",
 }
@@ -49,6 +52,7 @@ if TYPE_CHECKING:
     from .boundaries import load_boundaries
     from .classify import classify
     from .datum import gcj02_to_wgs84, wgs84_to_gcj02
+    from .export import export_atlas
     from .facts import load_facts, read_facts
     from .pipeline import build_atlas, validate
 

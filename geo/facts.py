@@ -9,91 +9,30 @@ one :class:`AtlasError` with all of them instead. Same contract as
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import unicodedata
 from pathlib import Path
 
 from . import areas
-from .csvio import Row, _display, _short, fold_digits, number_problem, parse_number, read_rows
-from .errors import AtlasError, Problem, Problems
+from .cells import fold_digits, number_problem, parse_number
+from .csvio import Row, read_rows
+from .errors import AtlasError, Once, Problem, Problems, unknown
 from .model import (
-    DERIVED_FORMULAS,
-    METRIC_KINDS,
-    PALETTES,
-    SCHEME_NAMES,
     SITE_KINDS,
     SITE_STATUSES,
-    SOURCE_TYPES,
     YEAR_RANGE,
     Conflict,
     Fact,
     FactBase,
-    Metric,
     Site,
     Source,
-    Theme,
-    parse_scheme,
 )
+from .registries import read_metrics, read_sources, read_themes
 from .sites import check_projects, locate, shown_flag
+from .units import UNIT_FACTORS, convert, fold_unit
 
-__all__ = ["UNIT_FACTORS", "convert", "load_facts", "read_facts"]
-
-# Spellings of one unit, folded to the spelling used in metrics.csv.
-UNIT_SYNONYMS = {
-    "平方公里": "km²",
-    "平方千米": "km²",
-    "km2": "km²",
-    "km^2": "km²",
-    "公顷": "ha",
-    "hm²": "ha",
-    "兆瓦": "MW",
-    "千瓦": "kW",
-    "吉瓦": "GW",
-    "万吨/yr": "万吨/年",
-    "人/平方公里": "人/km²",
-    "kilowatts": "kW",
-    "million kilowatts": "million kW",
-    "万头(只、口)": "万头只",
-    "万头(只)": "万头只",
-}
-# (from, to) -> factor. Only exact, definitional conversions: never a guess.
-UNIT_FACTORS = {
-    ("人", "万人"): 1e-4,
-    ("万人", "人"): 1e4,
-    ("亩", "万亩"): 1e-4,
-    ("ha", "万亩"): 15e-4,
-    ("万亩", "ha"): 1e4 / 15,
-    ("km²", "万亩"): 0.15,
-    ("万亩", "km²"): 1 / 0.15,
-    ("ha", "km²"): 0.01,
-    ("MW", "万千瓦"): 0.1,
-    ("GW", "万千瓦"): 100.0,
-    ("kW", "万千瓦"): 1e-4,
-    ("万千瓦", "MW"): 10.0,
-    ("万元", "亿元"): 1e-4,
-    ("亿元", "万元"): 1e4,
-    ("吨", "万吨"): 1e-4,
-    ("million kW", "万千瓦"): 100.0,
-    ("万千瓦时", "亿千瓦时"): 1e-4,
-    ("CNY billion", "亿元"): 10.0,
-    ("million head", "万头"): 100.0,
-}
-
-
-def _unknown(where: str, kind: str, value: str, known: list[str], file: str) -> Problem:
-    """The problem of a name that is not in its registry, with the closest name or the choices."""
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
-    if close:
-        fix = f"did you mean {close[0]!r}?"
-    else:
-        fix = f"use one of {', '.join(known[:8])}{' ...' if len(known) > 8 else ''} or add it to {file}"
-    return Problem(where, f"unknown {kind} {value!r}", fix)
-
-
-def _yes(text: str) -> bool:
-    return text.strip().lower() in {"yes", "y", "true", "1", "是"}
+__all__ = ["load_facts", "read_facts"]
 
 
 _YEAR = re.compile(r"^([0-9]{4})(?:-([0-9]{4}))?$")
@@ -121,202 +60,6 @@ def _year(text: str) -> tuple[str, tuple[str, str] | None]:
             "write the earlier year first, e.g. 2021-2025",
         )
     return folded, None
-
-
-def _unit(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).strip()
-    return UNIT_SYNONYMS.get(folded, folded.replace("km2", "km²"))
-
-
-def convert(value: float, unit: str, target: str) -> float | None:
-    """Convert `value` from `unit` to `target`, or None if no exact factor exists."""
-    if unit == target:
-        return value
-    factor = UNIT_FACTORS.get((unit, target))
-    # round away binary noise such as 251806 * 1e-4 = 25.180600000000002
-    return None if factor is None else round(value * factor, 10)
-
-
-def _read_themes(directory: Path, problems: list[Problem]) -> dict[str, Theme]:
-    rows, found = read_rows(
-        directory / "themes.csv",
-        ["theme", "label_zh", "label_en"],
-        ["order", "palette", "description"],
-        need_rows=True,
-    )
-    problems += found
-    themes = {}
-    for i, r in enumerate(rows):
-        order = _count(r, "order", i + 1, problems)
-        order = i + 1 if order is None else order
-        if r["theme"] in themes:
-            problems.append(
-                Problem(r.where, f"theme {r['theme']!r} appears twice", "give each theme its own row")
-            )
-            continue
-        if r["palette"] and r["palette"] not in PALETTES:
-            problems.append(
-                _unknown(r.where, "palette", r["palette"], list(PALETTES), "the ColorBrewer sequential set")
-            )
-        themes[r["theme"]] = Theme(
-            r["theme"],
-            order,
-            r["label_zh"],
-            r["label_en"],
-            r["palette"] or "Blues",
-            r["description"],
-        )
-    return themes
-
-
-def _read_metrics(directory: Path, themes: dict[str, Theme], problems: list[Problem]) -> dict[str, Metric]:
-    rows, found = read_rows(
-        directory / "metrics.csv",
-        ["metric", "theme", "label_zh", "label_en", "unit", "kind"],
-        ["summable", "headline", "scheme", "k", "decimals", "derived", "description"],
-        need_rows=True,
-    )
-    problems += found
-    metrics: dict[str, Metric] = {}
-    for r in rows:
-        # A metric with a problem is still registered, so that its facts are checked
-        # (and not all reported as "unknown metric"); the problem stops the build.
-        if themes and r["theme"] not in themes:
-            problems.append(_unknown(r.where, "theme", r["theme"], list(themes), "themes.csv"))
-        scheme = r["scheme"] or "quantiles"
-        try:
-            parse_scheme(scheme)
-        except ValueError as exc:
-            name = scheme.split(":", 1)[0]
-            if name not in SCHEME_NAMES:
-                problems.append(_unknown(r.where, "scheme", scheme, list(SCHEME_NAMES), "data/README.md"))
-            else:
-                problems.append(
-                    Problem(
-                        r.where, str(exc), "write increasing numbers separated by ';', e.g. breaks:10;20;40"
-                    )
-                )
-        formula, _, of = r["derived"].partition(":")
-        if formula and formula not in DERIVED_FORMULAS:
-            problems.append(
-                _unknown(r.where, "derived formula", r["derived"], list(DERIVED_FORMULAS), "data/README.md")
-            )
-        elif of and formula != "share_of_city":
-            problems.append(
-                Problem(r.where, f"derived {r['derived']!r} takes no ':' part", f"write {formula!r}")
-            )
-        kind = r["kind"].strip().lower()
-        if kind not in METRIC_KINDS:
-            problems.append(
-                Problem(
-                    r.where,
-                    f"kind {r['kind']!r} is not amount or rate",
-                    "write amount (totals, counts, capacity, area, output) or rate (%, per person, per km²)",
-                )
-            )
-        k = _count(r, "k", 5, problems, low=1, high=9)
-        k = 5 if k is None else k
-        decimals = _count(r, "decimals", 1, problems, high=6)
-        decimals = 1 if decimals is None else decimals
-        if r["metric"] in metrics:
-            problems.append(
-                Problem(r.where, f"metric {r['metric']!r} appears twice", "give each metric one row")
-            )
-            continue
-        metrics[r["metric"]] = Metric(
-            key=r["metric"],
-            theme=r["theme"],
-            label_zh=r["label_zh"],
-            label_en=r["label_en"],
-            unit=_unit(r["unit"]),
-            summable=_yes(r["summable"]),
-            headline=_yes(r["headline"]),
-            scheme=scheme,
-            k=k,
-            decimals=decimals,
-            derived=r["derived"],
-            description=r["description"],
-            kind=kind,
-        )
-    for metric in metrics.values():
-        of = metric.derived.partition(":")[2]
-        if of and (of not in metrics or metrics[of].derived):
-            problems.append(
-                Problem(
-                    f"{_display(directory / 'metrics.csv')}, metric {metric.key!r}",
-                    f"derived {metric.derived!r} names {of!r}, which is not a metric typed in facts.csv",
-                    "name a registered metric that is not derived, e.g. share_of_city:gdp",
-                )
-            )
-    for key in themes:
-        heads = [m.key for m in metrics.values() if m.theme == key and m.headline]
-        if len(heads) != 1:
-            problems.append(
-                Problem(
-                    _display(directory / "metrics.csv"),
-                    f"theme {key!r} has {len(heads)} headline metrics {heads}",
-                    "mark exactly one metric of each theme headline=yes",
-                )
-            )
-    return metrics
-
-
-def _count(
-    row: Row, column: str, default: int, problems: list[Problem], low: int = 0, high: int = 999
-) -> int | None:
-    """A whole number from `low` to `high` in `column` (`default` when empty), or None after a problem."""
-    text = fold_digits(row[column])
-    if not text:
-        return default
-    if text.isascii() and text.isdigit() and len(text) <= 3 and low <= int(text) <= high:
-        return int(text)
-    what = "is not a whole number" if not (text.isascii() and text.isdigit()) else f"is not {low}-{high}"
-    problems.append(
-        Problem(
-            row.where,
-            f"{column} {row[column]!r} {what}",
-            f"write a whole number from {low} to {high}, e.g. {default}",
-        )
-    )
-    return None
-
-
-def _read_sources(directory: Path, problems: list[Problem]) -> dict[str, Source]:
-    rows, found = read_rows(
-        directory / "sources.csv",
-        ["source_id", "title", "type"],
-        ["publisher", "date", "url", "file", "note"],
-        need_rows=True,
-    )
-    problems += found
-    sources: dict[str, Source] = {}
-    for r in rows:
-        kind = r["type"].strip().lower()
-        if kind not in SOURCE_TYPES:
-            problems.append(
-                Problem(
-                    r.where, f"unknown source type {r['type']!r}", f"use one of {', '.join(SOURCE_TYPES)}"
-                )
-            )  # still registered below, so its facts are not all reported as citing an unknown source
-        url = r["url"].strip()
-        if url and not re.match(r"https?://[^\s/]", url, re.IGNORECASE):
-            problems.append(
-                Problem(
-                    r.where,
-                    f"url {_short(url)!r} is not a web address starting with http:// or https://",
-                    "write the page's address as the browser shows it, or leave url empty",
-                )
-            )
-            url = ""  # never a link: shown as text only
-        if r["source_id"] in sources:
-            problems.append(
-                Problem(r.where, f"source id {r['source_id']!r} appears twice", "give each source its own id")
-            )
-            continue
-        sources[r["source_id"]] = Source(
-            r["source_id"], r["title"], r["publisher"], r["date"], url, kind, r["file"], r["note"]
-        )
-    return sources
 
 
 def _district(
@@ -350,7 +93,7 @@ def _source_ok(row: Row, sources: dict[str, Source], problems: list[Problem]) ->
             )
         )
         return False
-    problems.append(_unknown(row.where, "source id", row["source_id"], list(sources), "sources.csv"))
+    problems.append(unknown(row.where, "source id", row["source_id"], list(sources), "sources.csv"))
     return False
 
 
@@ -361,7 +104,7 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
     if metric is None and not base.metrics:
         pass  # metrics.csv could not be read: reported already
     elif metric is None:
-        problems.append(_unknown(r.where, "metric", r["metric"], list(base.metrics), "metrics.csv"))
+        problems.append(unknown(r.where, "metric", r["metric"], list(base.metrics), "metrics.csv"))
     elif metric.derived:
         problems.append(
             Problem(
@@ -382,7 +125,7 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
     value = parse_number(r["value"])
     if value is None:
         problems.append(Problem(r.where, *number_problem(r["value"])))
-    unit = _unit(r["unit"])
+    unit = fold_unit(r["unit"])
     if metric and value is not None:
         converted = convert(value, unit, metric.unit)
         if converted is None:
@@ -436,11 +179,11 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
             Problem(r.where, "site has no district", "name the district (or 150500 if the source gives none)")
         )
     if base.themes and r["theme"] not in base.themes:
-        problems.append(_unknown(r.where, "theme", r["theme"], list(base.themes), "themes.csv"))
+        problems.append(unknown(r.where, "theme", r["theme"], list(base.themes), "themes.csv"))
     if r["kind"] not in SITE_KINDS:
-        problems.append(_unknown(r.where, "site kind", r["kind"], list(SITE_KINDS), "data/README.md"))
+        problems.append(unknown(r.where, "site kind", r["kind"], list(SITE_KINDS), "data/README.md"))
     if r["status"] and r["status"] not in SITE_STATUSES:
-        problems.append(_unknown(r.where, "status", r["status"], list(SITE_STATUSES), "data/README.md"))
+        problems.append(unknown(r.where, "status", r["status"], list(SITE_STATUSES), "data/README.md"))
     capacity = None
     if r["capacity"]:
         capacity = parse_number(r["capacity"])
@@ -462,7 +205,7 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
         r["name_en"],
         r["kind"],
         capacity,
-        _unit(r["capacity_unit"]),
+        fold_unit(r["capacity_unit"]),
         r["status"],
         status_year,
         loc.lon,
@@ -492,10 +235,10 @@ def _read_conflicts(directory: Path, base: FactBase, problems: list[Problem]) ->
         if issue:
             problems.append(Problem(r.where, issue[0], issue[1] + ", or leave it empty for all years"))
         if base.metrics and r["metric"] not in base.metrics:
-            problems.append(_unknown(r.where, "metric", r["metric"], list(base.metrics), "metrics.csv"))
+            problems.append(unknown(r.where, "metric", r["metric"], list(base.metrics), "metrics.csv"))
         if base.sources and r["show_source_id"] not in base.sources:
             problems.append(
-                _unknown(r.where, "source id", r["show_source_id"], list(base.sources), "sources.csv")
+                unknown(r.where, "source id", r["show_source_id"], list(base.sources), "sources.csv")
             )
         if code:
             out.append(Conflict(code, r["metric"], year, r["show_source_id"], r["reason"], r.where))
@@ -586,12 +329,12 @@ def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
             )
         )
         return FactBase(directory, {}, {}, {}, [], []), problems
-    themes = _read_themes(directory, problems)
+    themes = read_themes(directory, problems)
     base = FactBase(
         directory,
         themes,
-        _read_metrics(directory, themes, problems),
-        _read_sources(directory, problems),
+        read_metrics(directory, themes, problems),
+        read_sources(directory, problems),
         [],
         [],
     )
@@ -628,17 +371,9 @@ def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
         problems += found
         read = [(r, _read_site(r, base, problems)) for r in rows]
         base.sites = [site for _, site in read if site is not None]
-        seen: dict[str, str] = {}
+        once = Once("site id", "give each site its own id")
         for site in base.sites:
-            if site.site_id in seen:
-                problems.append(
-                    Problem(
-                        site.where,
-                        f"site id {site.site_id!r} also used at {seen[site.site_id]}",
-                        "give each site its own id",
-                    )
-                )
-            seen.setdefault(site.site_id, site.where)
+            once(site.site_id, site.where, problems)
         # a project with a row refused above is not judged on the rows left
         check_projects(base.sites, problems, {r["project"].strip() for r, site in read if site is None})
     base.conflicts = _read_conflicts(directory, base, problems)

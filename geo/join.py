@@ -21,7 +21,7 @@ import shapely
 
 from . import areas
 from .areas import CITY_CODE
-from .csvio import _display
+from .cells import display_path
 from .errors import Problem
 from .model import Cell, Fact, FactBase, Joined, Metric
 
@@ -183,7 +183,7 @@ def check(joined: Joined, shapes: geopandas.GeoDataFrame) -> list[Problem]:
         Empty when all is well; ``tongliao-maps validate`` and ``build`` both report them.
     """
     problems: list[Problem] = []
-    metrics_csv = _display(joined.base.directory / "metrics.csv")
+    metrics_csv = display_path(joined.base.directory / "metrics.csv")
     drawn = {a.code for a in areas.districts()} & set(joined.area_km2)
     for metric in joined.base.metrics.values():
         breaks = metric.parsed_scheme.breaks

@@ -14,10 +14,47 @@ from .areas import Area
 from .errors import AtlasError, Problem
 from .model import FactBase, Joined, Theme
 
-__all__ = ["ROOT", "BuildResult", "build_atlas", "load_joined", "validate"]
+__all__ = [
+    "ROOT",
+    "BuildResult",
+    "Coverage",
+    "build_atlas",
+    "default_folder",
+    "load_joined",
+    "summary",
+    "validate",
+]
 
 #: The project folder: data/, boundaries/ and maps/ are found here by default.
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_folder(name: str) -> Path:
+    """`name` (data, boundaries, maps) in the current folder if it is there, else in the project's."""
+    here = Path(name)
+    return here if here.exists() else ROOT / name
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What ``tongliao-maps list`` and ``report`` print: facts + sites per area and theme."""
+
+    themes: list[str]
+    rows: list[tuple[Area, list[int]]]
+    report: list[str]
+
+
+def summary(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None) -> Coverage:
+    """Read and join the inputs and count facts and sites per area and theme.
+
+    Raises
+    ------
+    AtlasError
+        With every problem of the inputs.
+    """
+    joined, _ = load_joined(data_dir, boundaries_dir, zone_file)
+    themes, rows = join.coverage_table(joined)
+    return Coverage(themes, [(areas.resolve(code), counts) for code, counts in rows], join.report(joined))
 
 
 @dataclass

@@ -1,17 +1,13 @@
 """Publishing rendered pages into the maps folder, all at once or not at all.
 
-The last stage of the pipeline (render -> publish). :func:`publish` builds the
-complete new folder in a hidden sibling staging folder (same filesystem), fsyncs
-it, then swaps it with the old folder in one atomic step, so that a browser, a
-file watcher or a kill at any moment sees either the wholly old or the wholly
-new folder, never a mix.
+The last stage of the pipeline (render -> publish). :func:`publish` builds the new
+folder in a hidden staging folder beside it and swaps the two in one step, so a
+browser, a file watcher or a kill sees the wholly old or the wholly new folder.
+Unchanged files are hard-linked, keeping their inode and mtime. A folder that
+cannot be renamed (a mount point) is updated file by file with :func:`atomic_write`.
 
-Files whose bytes do not change are hard-linked from the old folder into the
-staging folder, so they keep their inode and mtime and ``git status`` or a file
-watcher only sees real changes.
-
-Two builds at once are serialised by :func:`lock`, an exclusive lock on the
-hidden file ``.<name>.lock`` next to the folder.
+A build deletes only files the atlas wrote: the manifest ``.tongliao-atlas.json``
+in the folder lists them. Two builds at once are serialised by :func:`lock`.
 """
 
 from __future__ import annotations
@@ -19,65 +15,41 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import functools
+import json
 import os
-import platform
+import secrets
 import shutil
 import sys
-import threading
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import filelock
+
+from .cells import display_path
 from .errors import AtlasError, Problem
 
-__all__ = ["PAUSE_ENV", "PublishResult", "lock", "publish"]
+__all__ = ["MANIFEST", "PublishResult", "atomic_write", "lock", "publish"]
 
-#: Test hook: ``"<stage>:<seconds>"`` makes :func:`publish` announce the stage on
-#: stderr and sleep there, so a test can SIGKILL it at that point. Stages:
-#: ``staging`` (half the staged files written), ``staged`` (all staged, before
-#: the swap), ``swapped`` (after the swap, before the old tree is deleted).
-PAUSE_ENV = "TONGLIAO_PUBLISH_PAUSE"
-_STAGES = ("staging", "staged", "swapped")
-
+#: The file in the maps folder that lists the names the atlas wrote there.
+MANIFEST = ".tongliao-atlas.json"
+_TMP = ".tongliao-tmp"  # suffix of atomic_write's temporary files; only ours end so
 _FIX = "choose another --out folder or fix its permissions"
+_REASONS = {  # errno -> what is wrong and the fix, where the system's words would not help
+    errno.ENAMETOOLONG: ("a name in its path is too long for the filesystem", "choose a shorter --out path"),
+}
 
-# errno values that mean "you cannot write there", which is the user's to fix;
-# anything else (EIO, ...) is left to surface as an ordinary OSError.
+# errno values that mean "you cannot write there", the user's to fix; others (EIO...) stay OSError.
 _USER_ERRNOS = {
-    errno.EACCES,
-    errno.EPERM,
-    errno.EROFS,
-    errno.ENOTDIR,
-    errno.EEXIST,
-    errno.EISDIR,
-    errno.ENOSPC,
-    getattr(errno, "EDQUOT", errno.ENOSPC),
+    *(errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST, errno.EISDIR, errno.ENOSPC),
+    *(errno.ELOOP, errno.ENAMETOOLONG, getattr(errno, "EDQUOT", errno.ENOSPC)),
 }
-
-# renameat2 syscall numbers, for a libc without the renameat2 wrapper (glibc < 2.28).
-_SYS_RENAMEAT2 = {
-    "x86_64": 316,
-    "amd64": 316,
-    "aarch64": 276,
-    "arm64": 276,
-    "riscv64": 276,
-    "loongarch64": 276,
-    "i386": 353,
-    "i686": 353,
-    "armv7l": 382,
-    "armv6l": 382,
-    "ppc64le": 357,
-    "ppc64": 357,
-    "s390x": 347,
-}
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
 
 
 @dataclass(frozen=True)
 class PublishResult:
-    """What :func:`publish` did, as sorted file names inside the folder.
+    """What :func:`publish` did, as sorted file names inside the folder (the manifest aside).
 
     Attributes
     ----------
@@ -88,7 +60,7 @@ class PublishResult:
     kept : tuple of str
         Entries not among the pages that were left untouched.
     removed : tuple of str
-        ``.html`` files deleted because ``replace_all`` was set and they were not given.
+        Pages of an earlier build, listed in the manifest, that a full build no longer makes.
     """
 
     written: tuple[str, ...] = ()
@@ -97,140 +69,85 @@ class PublishResult:
     removed: tuple[str, ...] = ()
 
 
-# --------------------------------------------------------------------------- lock
-
-
-@dataclass
-class _Held:
-    mutex: threading.RLock
-    fd: int = -1
-    depth: int = 0
-
-
-_held: dict[str, _Held] = {}
-_held_guard = threading.Lock()
-
-
-def _reset_after_fork() -> None:
-    # A forked child does not own the parent's lock; it must take its own.
-    global _held, _held_guard
-    _held = {}
-    _held_guard = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)
-
-
-def _lock_path(out_dir: Path) -> Path:
-    return out_dir.parent / f".{out_dir.name}.lock"
-
-
-def _os_lock(fd: int) -> None:
-    if os.name == "nt":
-        import msvcrt
-
-        os.lseek(fd, 0, os.SEEK_SET)
-        while True:  # LK_LOCK gives up after 10 s; keep waiting like flock does
-            try:
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-                return
-            except OSError:
-                time.sleep(0.05)
-    else:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_EX)
-
-
-def _os_unlock(fd: int) -> None:
-    if os.name == "nt":
-        import msvcrt
-
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
-
 @contextlib.contextmanager
-def lock(out_dir: Path) -> Iterator[None]:
+def lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
     """Hold the exclusive build lock of ``out_dir``.
 
-    The lock is the hidden file ``.<name>.lock`` next to ``out_dir`` (``flock``
-    on POSIX, ``msvcrt.locking`` on Windows); it is left in place afterwards,
-    since deleting a lock file races with a process waiting on it. Other
-    processes, and other threads of this process, block until it is released.
-
-    It is reentrant within a thread: :func:`publish` always takes it itself, so
-    a caller that must read the current folder and publish without another build
-    slipping in between (a one-district rebuild) simply wraps both in
-    ``with lock(out_dir):``.
+    The lock is a :class:`filelock.FileLock` on the hidden file ``.<name>.lock``
+    next to ``out_dir``, left in place afterwards. Other processes and other
+    threads wait for it; within one thread it is reentrant, so a caller that must
+    read the folder and publish without another build slipping in between wraps
+    both in ``with lock(out_dir):`` (:func:`publish` takes it itself too).
 
     Parameters
     ----------
     out_dir : Path
         The maps folder (it need not exist; its parent folders are created).
-
-    Yields
-    ------
-    None
+    wait : bool
+        False: if another build holds the lock, raise at once instead of waiting.
 
     Raises
     ------
     AtlasError
-        If the lock file cannot be created next to ``out_dir``.
+        If the lock file cannot be created next to ``out_dir``, or ``wait`` is
+        False and another build holds the lock.
     """
     shown = str(out_dir)
-    out_dir = Path(out_dir).resolve()
-    key = str(_lock_path(out_dir))
-    with _held_guard:
-        held = _held.setdefault(key, _Held(threading.RLock()))
-    with held.mutex:
-        if held.depth == 0:
-            try:
-                out_dir.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o666)
-            except OSError as exc:
-                raise _user_error(exc, shown) from exc
-            try:
-                _os_lock(fd)
-            except BaseException:
-                os.close(fd)
-                raise
-            held.fd = fd
-        held.depth += 1
-        try:
-            yield
-        finally:
-            held.depth -= 1
-            if held.depth == 0:
-                fd, held.fd = held.fd, -1
-                try:
-                    _os_unlock(fd)
-                finally:
-                    os.close(fd)
+    try:
+        real = Path(os.path.realpath(out_dir))  # a symlink loop stays in: mkdir below names it
+        real.parent.mkdir(parents=True, exist_ok=True)
+        held = filelock.FileLock(real.parent / f".{real.name}.lock", is_singleton=True)
+        held.acquire(blocking=wait)
+    except filelock.Timeout:
+        problem = Problem(shown, "another build is writing this folder", "wait for it to finish")
+        raise AtlasError(problem) from None
+    except OSError as exc:
+        raise _user_error(exc, shown) from exc
+    try:
+        yield
+    finally:
+        held.release()
 
 
-# ------------------------------------------------------------------------ publish
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace the file ``path`` by ``data`` in one step, never leaving half a file.
+
+    ``data`` goes to a hidden temporary file beside ``path`` (``.<name>.<random>.tongliao-tmp``),
+    is fsynced and renamed over ``path``, so a reader or a kill sees the old or the new
+    bytes. The new file keeps the permissions of the one it replaces. One writer per path.
+
+    Parameters
+    ----------
+    path : Path
+        The file to write; its folder must exist.
+    data : bytes
+        The file's full new content.
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be written; the temporary file is removed first.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{_TMP}")
+    try:
+        _write_new(tmp, data, mode_from=path)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
 
 
 def publish(out_dir: Path, pages: Mapping[str, bytes], *, replace_all: bool) -> PublishResult:
-    """Write ``pages`` into ``out_dir`` atomically.
+    """Write ``pages`` into ``out_dir`` atomically, under :func:`lock`.
 
-    The new folder is built in ``.<name>.staging-<pid>`` next to ``out_dir``,
-    fsynced, and swapped in. On Linux the swap is one
-    ``renameat2(RENAME_EXCHANGE)``, so a kill at any moment leaves ``out_dir``
-    wholly old or wholly new. Where that is not available (macOS, Windows,
-    filesystems such as NFS) the old folder is renamed to ``.<name>.old-<pid>``
-    and the new one renamed in: between those two renames ``out_dir`` briefly
-    does not exist; if the process dies right there, the next publish renames
-    the old folder back first. Staging and old folders left by a killed run are
-    deleted by the next publish.
-
-    The whole call holds :func:`lock` (reentrant, so the caller may already hold it).
+    The new folder is built in ``.<name>.staging-<pid>`` beside ``out_dir`` and
+    swapped in (:func:`_swap`): a kill at any moment leaves ``out_dir`` wholly old or
+    wholly new, and the next publish cleans up after it. If ``out_dir`` cannot be
+    renamed (EBUSY: a mount point), its files are replaced one by one instead:
+    never half a page, but a kill midway leaves some pages old and some new.
 
     Parameters
     ----------
@@ -240,147 +157,102 @@ def publish(out_dir: Path, pages: Mapping[str, bytes], *, replace_all: bool) -> 
     pages : Mapping[str, bytes]
         Plain file name (no folders) -> the file's full bytes.
     replace_all : bool
-        True for a full build: afterwards ``out_dir`` holds exactly ``pages``
-        plus the entries whose names do not end in ``.html`` (e.g. a README the
-        user keeps there). False for a partial rebuild: only ``pages`` are
-        written; every other entry keeps its bytes, mtime and inode.
+        True for a full build: pages of an earlier build (listed in the manifest)
+        that are not in ``pages`` are removed. False for a one-district rebuild:
+        only ``pages`` are written. Anything the atlas did not write is never touched.
 
     Returns
     -------
     PublishResult
-        Which names were written, unchanged, kept and removed. Unchanged pages
-        keep their inode and mtime on either kind of build.
+        Which names were written, unchanged (inode and mtime kept), kept and removed.
 
     Raises
     ------
     ValueError
-        If a page name is empty, ``.``/``..``, or contains a path separator.
+        If a page name is not a plain file name, or is the manifest's.
     TypeError
         If a page's content is not bytes.
     AtlasError
-        If ``out_dir`` or its parent cannot be written (permissions, read-only
-        filesystem, a file in the way, disk full); the staging folder is removed first.
+        If ``out_dir`` cannot be written (permissions, read-only filesystem, a
+        file in the way, a symlink loop, disk full); the staging folder is removed.
     """
     for name, data in pages.items():
-        _check_name(name)
+        if not _is_plain(name) or name == MANIFEST:
+            raise ValueError(f"page name {name!r} must be a plain file name, without '/', '\\' or NUL")
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"page {name!r}: content must be bytes, not {type(data).__name__}")
-    pause = _pause_spec()
     shown = str(out_dir)
-    out_dir = Path(out_dir).resolve()
-    with lock(Path(shown)):
+    with lock(out_dir):
+        out_dir = Path(os.path.realpath(out_dir))
         staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         try:
             _clean_leftovers(out_dir)
-            if out_dir.exists() and not out_dir.is_dir():
-                raise AtlasError(
-                    Problem(shown, f"'{shown}' is a file, not a folder; cannot write the maps there", _FIX)
-                )
-            result = _stage(out_dir, staging, pages, replace_all, pause)
-            _maybe_pause(pause, "staged")
-            old = _swap(out_dir, staging)
-        except OSError as exc:
+            if os.path.lexists(out_dir) and not out_dir.is_dir():  # a file, or a link in a loop
+                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(out_dir))
+            plan = _Plan.make(out_dir, pages, replace_all)
+            try:
+                _stage(out_dir, staging, plan)
+                old = _swap(out_dir, staging)
+            except OSError as exc:
+                if exc.errno != errno.EBUSY:
+                    raise
+                old = staging  # a mount point cannot be renamed: update it in place, drop the staging
+                _replace_in_place(out_dir, plan)
+        except BaseException as exc:  # Ctrl-C too: never leave the staging folder behind
             shutil.rmtree(staging, ignore_errors=True)
-            if exc.errno in _USER_ERRNOS:
+            if isinstance(exc, OSError) and exc.errno in _USER_ERRNOS:
                 raise _user_error(exc, shown) from exc
             raise
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        _maybe_pause(pause, "swapped")
         if old is not None:
             # The new folder is live; a failure here only leaves garbage the next run removes.
             shutil.rmtree(old, ignore_errors=True)
-    return result
+    return plan.result
 
 
-def _check_name(name: str) -> None:
-    if not isinstance(name, str) or name in ("", ".", ".."):
-        raise ValueError(f"page name {name!r} is not a plain file name")
-    if any(sep in name for sep in ("/", "\\", "\0")):
-        raise ValueError(f"page name {name!r} must be a plain file name, without '/', '\\' or NUL")
+# ------------------------------------------------------------------------- plan
 
 
-def _user_error(exc: OSError, shown: str) -> AtlasError:
-    blocker = _file_in_the_way(Path(os.fsdecode(exc.filename))) if exc.filename else None
-    if exc.errno in (errno.ENOTDIR, errno.EEXIST) and blocker is not None:
-        reason = f"'{_relative(blocker)}' is a file, not a folder"
-    else:
-        reason = exc.strerror or type(exc).__name__
-        if exc.filename:
-            reason += f" ('{exc.filename}')"
-    return AtlasError(Problem(shown, f"cannot write the maps folder: {reason}", _FIX))
+@dataclass(frozen=True)
+class _Plan:
+    result: PublishResult
+    writes: dict[str, bytes]  # name -> new bytes, the manifest included when it changes
+    links: tuple[str, ...]  # names whose current entry goes into the new folder as it is
+    listed: frozenset[str]  # what the old manifest lists that exists; the new one lists `pages` too
+
+    @classmethod
+    def make(cls, out_dir: Path, pages: Mapping[str, bytes], replace_all: bool) -> _Plan:
+        existing = set(os.listdir(out_dir)) - {MANIFEST} if out_dir.is_dir() else set()
+        listed = frozenset(_read_manifest(out_dir) & existing)
+        removed = {n for n in listed - set(pages) if not (out_dir / n).is_dir()} if replace_all else set()
+        kept = existing - set(pages) - removed
+        same = {n for n in pages if _same_bytes(out_dir / n, bytes(pages[n]))}
+        writes = {n: bytes(pages[n]) for n in sorted(set(pages) - same)}
+        manifest = _manifest(set(pages) | (set() if replace_all else listed))
+        links = kept | same
+        if _same_bytes(out_dir / MANIFEST, manifest):
+            links.add(MANIFEST)
+        else:
+            writes[MANIFEST] = manifest
+        written = tuple(sorted(set(writes) - {MANIFEST}))
+        result = PublishResult(written, *(tuple(sorted(s)) for s in (same, kept, removed)))
+        return cls(result, writes, tuple(sorted(links)), listed)
 
 
-def _relative(path: Path) -> Path:
-    """`path` as the user typed it: relative to the current folder where possible."""
+def _manifest(names: set[str]) -> bytes:
+    note = "files tongliao-maps wrote here; a full build deletes only these, when it no longer makes them"
+    return (json.dumps({"note": note, "files": sorted(names)}, indent=1) + "\n").encode()
+
+
+def _read_manifest(out_dir: Path) -> set[str]:
     try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
+        names = json.loads((out_dir / MANIFEST).read_bytes())["files"]
+        return {n for n in names if isinstance(n, str) and _is_plain(n)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()  # none yet, or damaged: then nothing is removed
 
 
-def _file_in_the_way(path: Path) -> Path | None:
-    """The nearest existing ancestor of ``path`` (or itself) if it is not a folder."""
-    for candidate in (path, *path.parents):
-        if os.path.lexists(candidate):
-            return None if candidate.is_dir() else candidate
-    return None
-
-
-def _is_html(name: str) -> bool:
-    return name.lower().endswith(".html")
-
-
-def _stage(
-    out_dir: Path,
-    staging: Path,
-    pages: Mapping[str, bytes],
-    replace_all: bool,
-    pause: tuple[str, float] | None,
-) -> PublishResult:
-    """Fill ``staging`` with the complete new folder; return what changes."""
-    existing = sorted(os.listdir(out_dir)) if out_dir.is_dir() else []
-    written: list[str] = []
-    unchanged: list[str] = []
-    kept: list[str] = []
-    removed: list[str] = []
-    # Plan first, so the "staging" pause can fire after half the entries.
-    steps: list[tuple[str, Path, bytes | None]] = []  # (name, old path, bytes to write or None = link)
-    for name in existing:
-        if name in pages:
-            continue
-        if replace_all and _is_html(name):
-            removed.append(name)
-        else:
-            kept.append(name)
-            steps.append((name, out_dir / name, None))
-    for name in sorted(pages):
-        data = bytes(pages[name])
-        old = out_dir / name
-        if _same_bytes(old, data):
-            unchanged.append(name)
-            steps.append((name, old, None))
-        else:
-            written.append(name)
-            steps.append((name, old, data))
-
-    staging.mkdir()
-    if out_dir.is_dir():
-        shutil.copymode(out_dir, staging)
-    half = len(steps) // 2
-    for i, (name, old, data) in enumerate(steps):
-        if i == half:
-            _maybe_pause(pause, "staging")
-        target = staging / name
-        if data is None:
-            _link_entry(old, target)
-        else:
-            _write_file(target, data, mode_from=old)
-    if half == len(steps):
-        _maybe_pause(pause, "staging")
-    _fsync_dir(staging)
-    return PublishResult(tuple(written), tuple(unchanged), tuple(kept), tuple(removed))
+def _is_plain(name: object) -> bool:
+    return isinstance(name, str) and name not in ("", ".", "..") and not any(c in name for c in "/\\\0")
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -392,146 +264,158 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False  # unreadable: rewrite it
 
 
-def _write_file(path: Path, data: bytes, *, mode_from: Path) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+# ------------------------------------------------------------------------ write
+
+
+def _stage(out_dir: Path, staging: Path, plan: _Plan) -> None:
+    """Fill ``staging`` with the complete new folder."""
+    staging.mkdir()
+    if out_dir.is_dir():
+        shutil.copymode(out_dir, staging)
+    for name in plan.links:
+        _link_entry(out_dir / name, staging / name)
+    for name, data in plan.writes.items():
+        _write_new(staging / name, data, mode_from=out_dir / name)
+    _fsync_dir(staging)
+
+
+def _replace_in_place(out_dir: Path, plan: _Plan) -> None:
+    """Apply ``plan`` to ``out_dir`` file by file (for a folder that cannot be renamed)."""
+    manifest = plan.writes.get(MANIFEST)
+    if manifest is not None:
+        # First list old and new names, so no page we write is ever unlisted if we stop midway.
+        atomic_write(out_dir / MANIFEST, _manifest(plan.listed | set(plan.writes) - {MANIFEST}))
+    for name, data in plan.writes.items():
+        if name != MANIFEST:
+            atomic_write(out_dir / name, data)
+    for name in plan.result.removed:
+        os.unlink(out_dir / name)
+    if manifest is not None:
+        atomic_write(out_dir / MANIFEST, manifest)
+
+
+def _write_new(path: Path, data: bytes, *, mode_from: Path) -> None:
+    with open(path, "xb") as file:  # "x": never through a file or link already there
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
     if mode_from.is_file() and not mode_from.is_symlink():
         shutil.copymode(mode_from, path)  # keep a mode the user chose for the old page
 
 
-def _link_or_copy(src: str, dst: str) -> None:
-    """Hard-link ``src`` to ``dst`` (same inode and mtime); copy if the filesystem refuses."""
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def _link_entry(src: Path, dst: Path) -> None:
-    if src.is_symlink():
+def _link_entry(src: str | Path, dst: str | Path) -> None:
+    """Put ``src`` at ``dst`` as a hard link (same inode and mtime), a copy where links fail."""
+    if os.path.islink(src):
         os.symlink(os.readlink(src), dst)
-    elif src.is_dir():
-        # A folder cannot be hard-linked; rebuild it, hard-linking the files inside.
-        shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy)
+    elif os.path.isdir(src):  # a folder cannot be hard-linked: rebuild it, linking the files inside
+        shutil.copytree(src, dst, symlinks=True, copy_function=_link_entry)
     else:
-        _link_or_copy(str(src), str(dst))
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
 
 
 def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":
-        return  # directories cannot be opened for fsync on Windows
-    try:
+    with contextlib.suppress(OSError):  # Windows and some filesystems cannot fsync a directory
         fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems refuse fsync on a directory; nothing better to do
-    finally:
-        os.close(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
-# --------------------------------------------------------------------------- swap
+# ------------------------------------------------------------------------- swap
 
 
-def _renameat2_exchange(a: str, b: str) -> bool:
-    """Atomically exchange two paths; False if this platform or filesystem cannot."""
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    """glibc's ``renameat2`` (glibc >= 2.28), or None where libc has no such symbol."""
     if not sys.platform.startswith("linux"):
-        return False
+        return None
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
+        func = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    func.restype = ctypes.c_int
+    return func
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step with Linux's ``renameat2(..., RENAME_EXCHANGE)``.
+
+    Python has no binding for it, so it is called through ctypes. Returns False, and
+    the caller falls back to two renames, where it is missing: not Linux, a libc
+    without the symbol (glibc < 2.28, some musl), an old kernel or a filesystem that
+    refuses the flag. Any other failure (EBUSY for a mount point...) is an OSError.
+    """
+    func = _renameat2()
+    at_fdcwd, rename_exchange = -100, 2  # from <fcntl.h> and <linux/fs.h>
+    if func is None:
         return False
-    fa, fb = os.fsencode(a), os.fsencode(b)
-    func = getattr(libc, "renameat2", None)
-    if func is not None:
-        func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-        func.restype = ctypes.c_int
-        rc = func(_AT_FDCWD, fa, _AT_FDCWD, fb, _RENAME_EXCHANGE)
-    else:
-        number = _SYS_RENAMEAT2.get(platform.machine().lower())
-        if number is None:
-            return False
-        libc.syscall.restype = ctypes.c_long
-        rc = libc.syscall(
-            ctypes.c_long(number),
-            ctypes.c_int(_AT_FDCWD),
-            ctypes.c_char_p(fa),
-            ctypes.c_int(_AT_FDCWD),
-            ctypes.c_char_p(fb),
-            ctypes.c_uint(_RENAME_EXCHANGE),
-        )
-    if rc == 0:
+    if func(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
         return True
     err = ctypes.get_errno()
     if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False  # old kernel or a filesystem without RENAME_EXCHANGE
-    raise OSError(err, os.strerror(err), a)
+        return False  # old kernel, or a filesystem (NFS...) without RENAME_EXCHANGE
+    raise OSError(err, os.strerror(err), str(b))
 
 
 def _swap(out_dir: Path, staging: Path) -> Path | None:
-    """Put ``staging`` in place of ``out_dir``; return where the old tree now is."""
+    """Put ``staging`` in place of ``out_dir``; return where the old tree now is.
+
+    Without an atomic exchange (macOS, Windows, NFS) the old folder is renamed to
+    ``.<name>.old-<pid>`` and the new one renamed in: if the process dies between
+    the two renames, :func:`_clean_leftovers` renames the old folder back.
+    """
     parent = out_dir.parent
     if not out_dir.exists():
         os.rename(staging, out_dir)
-        _fsync_dir(parent)
-        return None
-    if _renameat2_exchange(str(staging), str(out_dir)):
-        _fsync_dir(parent)
-        return staging  # the old tree now lives at the staging path
-    # No atomic exchange: out_dir is missing between these two renames (see publish).
-    old = parent / f".{out_dir.name}.old-{os.getpid()}"
-    os.rename(out_dir, old)
-    os.rename(staging, out_dir)
+        old = None
+    elif _exchange(staging, out_dir):
+        old = staging  # the old tree now lives at the staging path
+    else:
+        old = parent / f".{out_dir.name}.old-{os.getpid()}"
+        os.rename(out_dir, old)
+        os.rename(staging, out_dir)
     _fsync_dir(parent)
     return old
 
 
 def _clean_leftovers(out_dir: Path) -> None:
-    """Remove staging/old folders of killed runs (safe: we hold the lock)."""
+    """Remove what killed runs left: staging/old folders, temporary files (safe: we hold the lock)."""
     parent = out_dir.parent
-    staging_prefix = f".{out_dir.name}.staging-"
-    old_prefix = f".{out_dir.name}.old-"
-    try:
-        names = os.listdir(parent)
-    except OSError:
-        return
-    olds = sorted((parent / n for n in names if n.startswith(old_prefix)), key=lambda p: p.stat().st_mtime_ns)
-    if olds and not out_dir.exists():
-        # Killed between the two renames of the fallback swap: restore the old folder.
-        os.rename(olds.pop(), out_dir)
+    prefixes = (f".{out_dir.name}.staging-", f".{out_dir.name}.old-")
+    names = os.listdir(parent)
+    olds = [parent / n for n in names if n.startswith(prefixes[1])]
+    if olds and not out_dir.exists():  # killed between the two renames of the fallback swap
+        os.rename(max(olds, key=lambda p: p.stat().st_mtime_ns), out_dir)
     for name in names:
-        if name.startswith((staging_prefix, old_prefix)):
-            path = parent / name
-            if path.exists() and path != out_dir:
-                shutil.rmtree(path, ignore_errors=True)
+        if name.startswith(prefixes) and (parent / name).exists() and parent / name != out_dir:
+            shutil.rmtree(parent / name, ignore_errors=True)
+    for name in os.listdir(out_dir) if out_dir.is_dir() else ():
+        if name.startswith(".") and name.endswith(_TMP):
+            os.unlink(out_dir / name)
 
 
-# ---------------------------------------------------------------------- test hook
+# ----------------------------------------------------------------------- errors
 
 
-def _pause_spec() -> tuple[str, float] | None:
-    spec = os.environ.get(PAUSE_ENV, "")
-    if not spec:
-        return None
-    stage, _, seconds = spec.partition(":")
-    if stage not in _STAGES:
-        raise ValueError(f"{PAUSE_ENV}={spec!r}: stage must be one of {', '.join(_STAGES)}")
-    try:
-        return stage, float(seconds or 0)
-    except ValueError:
-        raise ValueError(f"{PAUSE_ENV}={spec!r}: seconds must be a number, as in 'staged:5'") from None
-
-
-def _maybe_pause(pause: tuple[str, float] | None, stage: str) -> None:
-    # Test hook only: announce, then sleep so a test can SIGKILL us right here.
-    if pause is not None and pause[0] == stage:
-        print(f"tongliao-publish: paused at {stage} pid {os.getpid()}", file=sys.stderr, flush=True)
-        time.sleep(pause[1])
+def _user_error(exc: OSError, shown: str) -> AtlasError:
+    reason, fix = _REASONS.get(exc.errno, (exc.strerror or type(exc).__name__, _FIX))
+    path = Path(os.fsdecode(exc.filename)) if exc.filename else None
+    # The nearest part of the path that exists: a file or a looping link there is the problem.
+    there = next((p for p in (path, *path.parents) if os.path.lexists(p)), None) if path else None
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST, errno.ELOOP) and there and not there.is_dir():
+        where = Path(display_path(there.parent), there.name)  # not resolve(): it may be a link loop
+        if os.path.exists(there):
+            reason = f"'{where}' is a file, not a folder"
+        else:  # a link that leads nowhere: realpath() has followed every link that leads somewhere
+            reason, fix = (
+                f"'{where}' is a symbolic link in a loop",
+                "point the link at a folder or choose another --out",
+            )
+    elif exc.filename and exc.errno not in _REASONS:
+        reason += f" ('{exc.filename}')"
+    return AtlasError(Problem(shown, f"cannot write the maps folder: {reason}", fix))

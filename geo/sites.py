@@ -14,7 +14,8 @@ from collections.abc import Collection
 from typing import NamedTuple
 
 from . import datum
-from .csvio import Row, parse_number
+from .cells import parse_number
+from .csvio import Row
 from .errors import Problem
 from .model import SITE_PRECISIONS, Site, Source
 

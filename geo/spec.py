@@ -155,7 +155,7 @@ def map_specs(
     default_theme: str = "",
     environ: dict[str, str] | None = None,
 ) -> list[MapSpec]:
-    """Describe every page of the atlas (or only the city map and `only`'s map).
+    """Describe every page of the atlas, or only `only`'s page (the index is built apart).
 
     Parameters
     ----------

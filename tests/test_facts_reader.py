@@ -3,7 +3,7 @@
 Properties (hypothesis, derandomized so CI is deterministic): whatever bytes or
 cells facts.csv holds, :func:`geo.facts.load_facts` returns or raises an
 :class:`~geo.errors.AtlasError` of one-line problems, never anything else; and
-:func:`geo.csvio.parse_number` reads back any non-negative decimal written with
+:func:`geo.cells.parse_number` reads back any non-negative decimal written with
 thousands separators and full-width digits.
 """
 
@@ -21,7 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo import areas
-from geo.csvio import clean_cell, decode, number_problem, parse_number, read_rows
+from geo.cells import clean_cell, number_problem, parse_number
+from geo.csvio import read_rows
+from geo.encoding import decode
 from geo.errors import AtlasError
 from geo.facts import load_facts
 

@@ -1,10 +1,18 @@
-"""Tests for geo.publish: atomic, locked publishing of the maps folder."""
+"""Tests for geo.publish: atomic, locked publishing of the maps folder.
+
+Runs that must be stopped midway (killed, interrupted, or holding the lock while
+another waits) go through ``tests/helpers/publish_pages.py`` in a child process: it
+monkeypatches geo.publish to say ``paused at <stage>`` and block on its stdin, so the
+test acts at that exact point and then lets it go on (a line) or kills it. Nothing
+here waits for time to pass.
+"""
 
 from __future__ import annotations
 
 import errno
 import json
 import os
+import re
 import selectors
 import shutil
 import signal
@@ -18,9 +26,11 @@ from pathlib import Path
 import pytest
 
 import geo.publish as gp
+from geo.cli import main
 from geo.errors import AtlasError
-from geo.publish import PublishResult, lock, publish
+from geo.publish import MANIFEST, PublishResult, atomic_write, lock, publish
 
+ROOT = Path(__file__).resolve().parents[1]
 HELPER = Path(__file__).parent / "helpers" / "publish_pages.py"
 
 OLD = {f"15052{i}-old.html": f"<p>old {i}</p>" for i in range(6)} | {"index.html": "<p>old index</p>"}
@@ -30,6 +40,7 @@ NEW = {f"15052{i}-old.html": f"<p>new {i}</p>" for i in range(3)} | {
     "150581-huolinguole.html": "<p>huolinguole</p>",
 }
 OTHER = {"index.html": "<p>other index</p>", "150502-horqin.html": "<p>horqin</p>"}
+GONE = tuple(sorted(set(OLD) - set(NEW)))  # pages of OLD that a full build of NEW removes
 
 
 def _b(pages: dict[str, str]) -> dict[str, bytes]:
@@ -37,7 +48,12 @@ def _b(pages: dict[str, str]) -> dict[str, bytes]:
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    """Every file in ``folder`` but the manifest: name -> bytes."""
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name != MANIFEST}
+
+
+def _listed(folder: Path) -> list[str]:
+    return json.loads((folder / MANIFEST).read_text())["files"]
 
 
 def _stats(folder: Path) -> dict[str, tuple[int, int]]:
@@ -45,12 +61,12 @@ def _stats(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def _leftovers(out_dir: Path) -> list[str]:
-    """Hidden staging/old folders next to ``out_dir`` (the lock file is expected)."""
-    return sorted(
-        p.name
-        for p in out_dir.parent.iterdir()
-        if p.name.startswith(f".{out_dir.name}.") and p.name != f".{out_dir.name}.lock"
+    """Hidden staging/old folders next to ``out_dir``, temporary files in it (the lock file is expected)."""
+    beside = [p.name for p in out_dir.parent.iterdir() if p.name.startswith(f".{out_dir.name}.")]
+    inside = (
+        [p.name for p in out_dir.iterdir() if p.name.endswith(".tongliao-tmp")] if out_dir.is_dir() else []
     )
+    return sorted(set(beside + inside) - {f".{out_dir.name}.lock"})
 
 
 def _age(folder: Path) -> None:
@@ -59,45 +75,55 @@ def _age(folder: Path) -> None:
         os.utime(p, ns=(1_000_000_000, 1_000_000_000))
 
 
+def _fill(folder: Path, files: dict[str, str]) -> None:
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+
+
 # ------------------------------------------------------------------ in-process
 
 
 @pytest.mark.parametrize(
-    ("before", "extra", "pages", "expect"),
+    ("built", "by_hand", "pages", "expect"),
     [
-        pytest.param(None, {}, NEW, PublishResult(written=tuple(sorted(NEW))), id="into-new-folder"),
+        pytest.param(None, None, NEW, PublishResult(written=tuple(sorted(NEW))), id="into-new-folder"),
         pytest.param(
             OLD,
-            {"README.txt": "mine"},
+            {"README.txt": "mine", "notes.html": "mine too"},
             NEW,
-            PublishResult(
-                written=tuple(sorted(NEW)),
-                kept=("README.txt",),
-                removed=("150523-old.html", "150524-old.html", "150525-old.html"),
-            ),
-            id="over-existing-folder",
+            PublishResult(written=tuple(sorted(NEW)), kept=("README.txt", "notes.html"), removed=GONE),
+            id="over-an-earlier-build",
         ),
         pytest.param(
             OLD,
-            {"notes.md": "keep", "Upper.HTML": "stale"},
+            {"Upper.HTML": "mine"},
             {},
-            PublishResult(kept=("notes.md",), removed=tuple(sorted(OLD | {"Upper.HTML": ""}))),
-            id="empty-build-removes-all-html",
+            PublishResult(kept=("Upper.HTML",), removed=tuple(sorted(OLD))),
+            id="empty-build-removes-only-what-the-atlas-wrote",
+        ),
+        pytest.param(
+            None,
+            OLD | {"notes.html": "mine"},
+            NEW,
+            PublishResult(written=tuple(sorted(NEW)), kept=(*GONE, "notes.html")),
+            id="first-build-keeps-every-file-already-there",
         ),
     ],
 )
 def test_full_publish(
-    tmp_path: Path, before: dict[str, str] | None, extra: dict[str, str], pages: dict, expect: PublishResult
+    tmp_path: Path, built: dict | None, by_hand: dict | None, pages: dict, expect: PublishResult
 ) -> None:
     out = tmp_path / "maps"
-    if before is not None:
-        out.mkdir()
-        for name, text in (before | extra).items():
-            (out / name).write_text(text)
+    if built is not None:
+        publish(out, _b(built), replace_all=True)
+    if by_hand is not None:
+        _fill(out, by_hand)
     result = publish(out, _b(pages), replace_all=True)
     assert result == expect
-    kept = {name: text for name, text in extra.items() if not name.lower().endswith(".html")}
-    assert _snapshot(out) == _b(pages | kept)
+    there = (built or {}) | (by_hand or {})
+    assert _snapshot(out) == _b({name: there[name] for name in expect.kept} | pages)
+    assert _listed(out) == sorted(pages)
     assert _leftovers(out) == []
 
 
@@ -135,6 +161,8 @@ def test_one_page_publish_leaves_the_rest_untouched(
         if name in stats:
             assert new_stats[name] != stats[name]
     assert (out / "img" / "logo.png").stat().st_ino == logo_ino
+    assert _listed(out) == sorted(set(OLD) | set(pages))
+    assert (new_stats[MANIFEST] == stats[MANIFEST]) == (set(pages) <= set(OLD))
     assert _leftovers(out) == []
 
 
@@ -151,7 +179,30 @@ def test_full_build_keeps_inode_of_unchanged_pages(tmp_path: Path) -> None:
     assert after["index.html"] != stats["index.html"]
 
 
-@pytest.mark.parametrize("name", ["", ".", "..", "sub/index.html", "../index.html", "a\\b.html", "a\0.html"])
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        b"not json",
+        b'{"files": 3}',
+        b'["x"]',
+        json.dumps({"files": ["../outside.html", "/etc/x", ""]}).encode(),
+    ],
+)
+def test_a_damaged_manifest_removes_nothing(tmp_path: Path, manifest: bytes) -> None:
+    (tmp_path / "outside.html").write_text("mine")
+    out = tmp_path / "maps"
+    publish(out, _b(OLD), replace_all=True)
+    (out / MANIFEST).write_bytes(manifest)
+    result = publish(out, _b(NEW), replace_all=True)
+    assert result.removed == ()
+    assert _snapshot(out) == _b(OLD | NEW)
+    assert (tmp_path / "outside.html").read_text() == "mine"
+    assert _listed(out) == sorted(NEW)
+
+
+@pytest.mark.parametrize(
+    "name", ["", ".", "..", "sub/index.html", "../index.html", "a\\b.html", "a\0.html", MANIFEST]
+)
 def test_bad_names_are_rejected(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError, match="plain file name"):
         publish(tmp_path / "maps", {name: b"x"}, replace_all=True)
@@ -216,6 +267,16 @@ def _is_a_file(tmp_path: Path) -> Path:
     return tmp_path / "afile"
 
 
+def _in_a_loop(tmp_path: Path) -> Path:
+    (tmp_path / "loop").symlink_to("loop")
+    return tmp_path / "loop" / "maps"
+
+
+def _is_a_loop(tmp_path: Path) -> Path:
+    (tmp_path / "loop").symlink_to("loop")
+    return tmp_path / "loop"
+
+
 @pytest.mark.parametrize(
     ("make_out", "match"),
     [
@@ -224,16 +285,25 @@ def _is_a_file(tmp_path: Path) -> Path:
             r"'.*afile' is a file, not a folder; choose another --out folder or fix its permissions",
         ),
         (_deep_in_a_file, r"'.*afile' is a file, not a folder; choose another --out folder"),
-        (_is_a_file, r"'.*afile' is a file, not a folder.*; choose another --out folder"),
+        (_is_a_file, r"'.*afile' is a file, not a folder; choose another --out folder"),
+        (
+            _in_a_loop,
+            r"'.*loop' is a symbolic link in a loop; point the link at a folder or choose another --out",
+        ),
+        (
+            _is_a_loop,
+            r"'.*loop' is a symbolic link in a loop; point the link at a folder or choose another --out",
+        ),
     ],
 )
 def test_unwritable_out_dir_is_a_user_error(tmp_path: Path, make_out, match: str) -> None:
     out = make_out(tmp_path)
+    before = {p.name for p in tmp_path.iterdir()}
     with pytest.raises(AtlasError, match=match) as info:
         publish(out, {"index.html": b"x"}, replace_all=True)
     assert len(info.value.problems) == 1
     assert info.value.problems[0].where == str(out)
-    assert sorted(p.name for p in tmp_path.iterdir()) in (["afile"], [".afile.lock", "afile"])
+    assert {p.name for p in tmp_path.iterdir()} - before <= {f".{out.name}.lock"}  # nothing else written
 
 
 def _deny(*args: object, **kwargs: object) -> None:
@@ -247,9 +317,9 @@ def _readonly_fs(*args: object, **kwargs: object) -> bool:
 @pytest.mark.parametrize(
     ("target", "fake", "match"),
     [
-        ("_write_file", _deny, "Permission denied"),
+        ("_write_new", _deny, "Permission denied"),
         ("_link_entry", _deny, "Permission denied"),
-        ("_renameat2_exchange", _readonly_fs, "Read-only file system"),
+        ("_exchange", _readonly_fs, "Read-only file system"),
     ],
 )
 def test_failure_midway_cleans_staging(
@@ -276,7 +346,7 @@ def test_lock_is_reentrant_for_the_caller(tmp_path: Path) -> None:
 
 
 def test_fallback_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gp, "_renameat2_exchange", lambda a, b: False)
+    monkeypatch.setattr(gp, "_exchange", lambda a, b: False)
     out = tmp_path / "maps"
     publish(out, _b(OLD), replace_all=True)
     publish(out, _b(NEW), replace_all=True)
@@ -286,10 +356,7 @@ def test_fallback_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_killed_between_fallback_renames_restores_old_folder(tmp_path: Path) -> None:
     # The state a kill leaves between "old away" and "new in": no maps/, an old copy beside it.
-    old = tmp_path / ".maps.old-4242"
-    old.mkdir()
-    for name, text in OLD.items():
-        (old / name).write_text(text)
+    _fill(tmp_path / ".maps.old-4242", OLD)
     (tmp_path / ".maps.staging-4242").mkdir()
     out = tmp_path / "maps"
     result = publish(out, {"index.html": b"fresh"}, replace_all=False)
@@ -298,50 +365,137 @@ def test_killed_between_fallback_renames_restores_old_folder(tmp_path: Path) -> 
     assert _leftovers(out) == []
 
 
-@pytest.mark.parametrize("spec", ["nowhere:1", "staged:soon"])
-def test_bad_pause_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: str) -> None:
-    monkeypatch.setenv(gp.PAUSE_ENV, spec)
-    with pytest.raises(ValueError, match=gp.PAUSE_ENV):
-        publish(tmp_path / "maps", {}, replace_all=True)
+def test_atomic_write_keeps_mode_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    path = tmp_path / "data.json"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+    atomic_write(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert os.listdir(tmp_path) == ["data.json"]
+
+
+# ------------------------------------------------------------- a mount point
+
+
+def _busy(*args: object) -> None:
+    raise OSError(errno.EBUSY, "Device or resource busy", "maps")
+
+
+def test_folder_that_cannot_be_renamed_is_updated_file_by_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "maps"
+    publish(out, _b(OLD), replace_all=True)
+    _fill(out, {"notes.html": "mine"})
+    pages = NEW | {"150520-old.html": OLD["150520-old.html"]}
+    _age(out)
+    stats = _stats(out)
+    monkeypatch.setattr(gp, "_swap", _busy)
+    result = publish(out, _b(pages), replace_all=True)
+    assert result.removed == tuple(n for n in GONE if n != "150520-old.html")
+    assert result.unchanged == ("150520-old.html",)
+    assert _snapshot(out) == _b(pages | {"notes.html": "mine"})
+    assert _stats(out)["150520-old.html"] == stats["150520-old.html"]
+    assert _listed(out) == sorted(pages)
+    assert _leftovers(out) == []
+
+
+def test_interrupted_file_by_file_update_leaves_whole_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "maps"
+    publish(out, _b(OLD), replace_all=True)
+    monkeypatch.setattr(gp, "_swap", _busy)
+    write, calls = gp._write_new, []
+
+    def interrupted(path: Path, data: bytes, *, mode_from: Path) -> None:
+        calls.append(path)
+        if len(calls) == len(NEW) + 4:  # pages and manifest staged; in place: the manifest, one page
+            raise KeyboardInterrupt
+        write(path, data, mode_from=mode_from)
+
+    monkeypatch.setattr(gp, "_write_new", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        publish(out, _b(NEW), replace_all=True)
+    now = _snapshot(out)
+    assert set(OLD) <= set(now) <= set(OLD) | set(NEW)
+    assert all(now[n] in (_b(OLD).get(n), _b(NEW).get(n)) for n in now), now
+    assert sum(now[n] == _b(NEW).get(n) for n in now) == 1
+    assert _listed(out) == sorted(set(OLD) | set(NEW))  # every page written so far is listed
+    assert _leftovers(out) == []
+
+
+def test_real_mount_point(tmp_path: Path) -> None:
+    """Bind-mount --out onto itself in a user namespace, where renaming it gives EBUSY."""
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True, check=False).returncode != 0:
+        pytest.skip("unshare -rm (an unprivileged mount namespace) is not allowed here")
+    out = tmp_path / "maps"
+    publish(out, _b(OLD), replace_all=True)
+    script = 'mount --bind "$1" "$1" && exec "$2" "$3" "$1" "$4"'
+    run = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, "sh", str(out), sys.executable, str(HELPER), json.dumps(NEW)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["removed"] == list(GONE)
+    assert _snapshot(out) == _b(NEW)
+    assert _leftovers(out) == []
 
 
 # ----------------------------------------------------------------- subprocesses
 
 
-def _spawn(out: Path, pages: dict[str, str], pause: str | None = None, *extra: str) -> subprocess.Popen:
-    env = dict(os.environ)
-    env.pop(gp.PAUSE_ENV, None)
-    if pause:
-        env[gp.PAUSE_ENV] = pause
+def _spawn(out: Path, pages: dict[str, str], *options: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, str(HELPER), str(out), json.dumps(pages), *extra],
+        [sys.executable, str(HELPER), *options, str(out), json.dumps(pages)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
     )
 
 
-def _wait_paused(proc: subprocess.Popen, timeout: float) -> bool:
-    """True once ``proc`` says it paused; False if ``timeout`` passes first."""
-    deadline = time.monotonic() + timeout
+def _says(procs: list[subprocess.Popen], line: str) -> subprocess.Popen:
+    """Read stderr of ``procs`` until one of them prints ``line``; return that one.
+
+    The time limit is only there so that a broken run fails instead of hanging.
+    """
+    deadline = time.monotonic() + 60
     with selectors.DefaultSelector() as sel:
-        sel.register(proc.stderr, selectors.EVENT_READ)
+        for proc in procs:
+            sel.register(proc.stderr, selectors.EVENT_READ, proc)
         while (left := deadline - time.monotonic()) > 0:
-            if not sel.select(left):
-                break
-            line = proc.stderr.readline()
-            if "paused at" in line:
-                return True
-            if not line:
-                raise AssertionError(f"helper exited early: {proc.wait()} {proc.stdout.read()}")
-    return False
+            for key, _ in sel.select(left):
+                said = key.fileobj.readline()
+                if said.strip() == line:
+                    return key.data
+                if not said:
+                    raise AssertionError(f"helper exited before {line!r}: {key.data.wait()}")
+    raise AssertionError(f"no helper said {line!r}")
+
+
+def _go_on(proc: subprocess.Popen) -> None:
+    proc.stdin.write("\n")
+    proc.stdin.flush()
 
 
 def _finish(proc: subprocess.Popen) -> None:
-    _, err = proc.communicate(timeout=20)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+
+
+def _assert_locked(out: Path) -> None:
+    """The build lock of ``out`` is held by someone else (not this thread)."""
+    with (
+        pytest.raises(AtlasError, match="another build is writing this folder; wait for it to finish"),
+        lock(out, wait=False),
+    ):
+        pass
 
 
 @pytest.mark.parametrize("stage", ["staging", "staged", "swapped"])
@@ -351,9 +505,9 @@ def test_kill_leaves_wholly_old_or_wholly_new(tmp_path: Path, stage: str, swap: 
     publish(out, _b(OLD), replace_all=True)
     (out / "README.txt").write_text("mine")
     extra = ["--no-exchange"] if swap == "fallback" else []
-    proc = _spawn(out, NEW, f"{stage}:30", *extra)
+    proc = _spawn(out, NEW, "--pause", stage, *extra)
     try:
-        assert _wait_paused(proc, 20)
+        _says([proc], f"paused at {stage}")
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
     finally:
@@ -369,25 +523,35 @@ def test_kill_leaves_wholly_old_or_wholly_new(tmp_path: Path, stage: str, swap: 
     assert _snapshot(out) == expected | {"index.html": b"next"}
 
 
-@pytest.mark.parametrize("order", ["second-waits", "simultaneous"])
-def test_concurrent_builds_do_not_mix(tmp_path: Path, order: str) -> None:
+def test_second_build_waits_for_the_first(tmp_path: Path) -> None:
     out = tmp_path / "maps"
     publish(out, _b(OLD), replace_all=True)
-    first = _spawn(out, NEW, "staged:0.6")
-    if order == "second-waits":
-        assert _wait_paused(first, 20)
-        second = _spawn(out, OTHER, "staging:0")
-        # The first holds the lock inside its pause: the second must not even start staging.
-        assert not _wait_paused(second, 0.3)
-    else:
-        second = _spawn(out, OTHER, "staging:0.2")
+    first = _spawn(out, NEW, "--pause", "staged")
+    _says([first], "paused at staged")
+    _assert_locked(out)
+    second = _spawn(out, OTHER, "--probe")
+    _says([second], "lock busy")  # it then waits: it may not even start staging
+    assert _snapshot(out) == _b(OLD)
+    _go_on(first)
     _finish(first)
     _finish(second)
-    final = _snapshot(out)
-    if order == "second-waits":
-        assert final == _b(OTHER)
-    else:
-        assert final in (_b(NEW), _b(OTHER))
+    assert _snapshot(out) == _b(OTHER)  # the second built over the first, not beside it
+    assert _leftovers(out) == []
+
+
+def test_builds_started_together_take_turns(tmp_path: Path) -> None:
+    out = tmp_path / "maps"
+    publish(out, _b(OLD), replace_all=True)
+    builds = {"new": _spawn(out, NEW, "--pause", "staged"), "other": _spawn(out, OTHER, "--pause", "staged")}
+    first = _says(list(builds.values()), "paused at staged")
+    _assert_locked(out)  # only one may stand before the swap at a time
+    second = next(p for p in builds.values() if p is not first)
+    _go_on(first)
+    _finish(first)
+    _says([second], "paused at staged")
+    _go_on(second)
+    _finish(second)
+    assert _snapshot(out) == _b(NEW if second is builds["new"] else OTHER)
     assert _leftovers(out) == []
 
 
@@ -395,18 +559,23 @@ def test_caller_held_lock_blocks_other_builds(tmp_path: Path) -> None:
     out = tmp_path / "maps"
     with lock(out):
         publish(out, _b(OLD), replace_all=True)
-        other = _spawn(out, OTHER)
-        time.sleep(0.3)
-        assert other.poll() is None  # blocked on our lock
+        other = _spawn(out, OTHER, "--probe")
+        _says([other], "lock busy")
         assert _snapshot(out) == _b(OLD)
     _finish(other)
     assert _snapshot(out) == _b(OTHER)
 
 
 def test_threads_of_one_process_are_serialised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(gp.PAUSE_ENV, "staged:0.1")
     out = tmp_path / "maps"
-    errors: list[BaseException] = []
+    inside, go_on = threading.Event(), threading.Event()
+    swap, order, errors = gp._swap, [], []
+
+    def held_swap(out_dir: Path, staging: Path) -> Path | None:
+        order.append(threading.current_thread().name)
+        inside.set()
+        assert go_on.wait(60)
+        return swap(out_dir, staging)
 
     def build(pages: dict[str, str]) -> None:
         try:
@@ -414,11 +583,71 @@ def test_threads_of_one_process_are_serialised(tmp_path: Path, monkeypatch: pyte
         except BaseException as exc:  # collected, asserted empty below
             errors.append(exc)
 
-    threads = [threading.Thread(target=build, args=(p,)) for p in (NEW, OTHER)]
+    monkeypatch.setattr(gp, "_swap", held_swap)
+    threads = [threading.Thread(target=build, args=(p,), name=n) for n, p in (("new", NEW), ("other", OTHER))]
+    threads[0].start()
+    assert inside.wait(60)
+    _assert_locked(out)  # from this thread, while "new" holds it
+    threads[1].start()
+    go_on.set()
     for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
+        t.join(60)
     assert errors == []
-    assert _snapshot(out) in (_b(NEW), _b(OTHER))
+    assert order == ["new", "other"]
+    assert _snapshot(out) == _b(OTHER)
+    assert _leftovers(out) == []
+
+
+# ------------------------------------------------------------ the command line
+
+BUILD = ["build", "--data", str(ROOT / "tests/fixtures/data-small"), "--boundaries", str(ROOT / "boundaries")]
+
+
+def test_ctrl_c_during_a_build_leaves_maps_as_they_were(tmp_path: Path) -> None:
+    out = tmp_path / "maps"
+    assert main([*BUILD, "--out", str(out)]) == 0
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            str(HELPER),
+            "--pause",
+            "staging",
+            "cli",
+            *BUILD,
+            "--out",
+            str(out),
+            "--theme",
+            "energy",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _says([run], "paused at staging")
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert re.fullmatch(r"error: interrupted \(Ctrl-C\); nothing was left half-written, run it again\n", err)
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before
+    assert _leftovers(out) == []
+
+
+@pytest.mark.parametrize("mount_point", [False, True], ids=["folder", "mount-point"])
+def test_build_keeps_files_the_atlas_did_not_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mount_point: bool
+) -> None:
+    out = tmp_path / "o"
+    _fill(out, {"notes.html": "hi\n", "150525-naiman.html": "my own notes on Naiman\n"})
+    if mount_point:
+        monkeypatch.setattr(gp, "_swap", _busy)
+    assert main([*BUILD, "--out", str(out)]) == 0
+    built = set(_listed(out))
+    assert (out / "notes.html").read_text() == "hi\n"
+    assert "notes.html" not in built
+    assert "150525-naiman.html" in built  # a name the atlas makes is the atlas's to write
+    assert main([*BUILD, "--out", str(out), "--district", "奈曼旗"]) == 0
+    assert set(_listed(out)) == built
+    assert (out / "notes.html").read_text() == "hi\n"
     assert _leftovers(out) == []
