@@ -126,7 +126,7 @@ class AtlasMap(folium.Map):
 #: script is its parts joined in this order: core.js opens the TongliaoAtlas
 #: namespace, each later part adds to it, init.js starts them (see core.js).
 ASSETS: dict[str, tuple[str, ...]] = {
-    "atlas_css": ("atlas.css",),
+    "atlas_css": ("atlas.css", "access.css", "small.css", "print.css"),
     "atlas_js": tuple(
         f"js/{part}.js"
         for part in (
@@ -147,6 +147,13 @@ ASSETS: dict[str, tuple[str, ...]] = {
             "city",
             "layers",
             "table",
+            "tools",
+            "hash",
+            "tiles",
+            "keyboard",
+            "small",
+            "print",
+            "png",
             "init",
         )
     ),
@@ -366,7 +373,7 @@ def page_payload(
             "short": area.short_zh,
             "en": area.name_en,
             "pinyin": area.pinyin,
-            "names": [n for n in area.names() if n],
+            "names": list(areas.search_names(area)),  # the names search.js treats as exact
             "parent": area.parent,
             "drawn": area.code in labels,
             "label": labels.get(area.code),
@@ -481,7 +488,24 @@ def render_map(spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dic
     fmap.add_child(layers)
     _stable_ids(figure)
     layers.tile_vars = {key: tile.get_name() for key, tile in sorted(names.items())}
-    return figure.render()
+    return _page_head(figure.render())
+
+
+#: folium's viewport forbids pinch-zoom (maximum-scale=1, user-scalable=no); phones need it.
+_FOLIUM_VIEWPORT = re.compile(
+    r'<meta name="viewport" content="width=device-width,\s*initial-scale=1\.0, maximum-scale=1\.0, user-scalable=no" />'
+)
+
+
+def _page_head(html: str) -> str:
+    """The page's language and a viewport that lets people zoom, in place of branca's and folium's."""
+    html, langs = re.subn(r"^<!DOCTYPE html>\n<html>", '<!DOCTYPE html>\n<html lang="zh-CN">', html, count=1)
+    html, viewports = _FOLIUM_VIEWPORT.subn(
+        '<meta name="viewport" content="width=device-width, initial-scale=1" />', html
+    )
+    if (langs, viewports) != (1, 1):  # a new folium or branca writes its head differently
+        raise RuntimeError(f"page head not as expected (html tag {langs}, viewport {viewports})")
+    return html
 
 
 def render_index(layers: tuple[ThemeLayer, ...], joined, links: dict[str, str]) -> str:

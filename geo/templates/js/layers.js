@@ -24,13 +24,17 @@ TongliaoAtlas.part("layers", function (atlas) {
     entry.option = option("radio", b.zh + (b.datum === "GCJ02" ? "（GCJ-02）" : ""), false, function () { choose(entry); });
     bases.push(entry);
   });
+  var siteOptions = {};
+  function showSites(key, on) {
+    var layer = atlas.sites.groups[key];
+    if (on) layer.addTo(map); else map.removeLayer(layer);
+    siteOptions[key].input.checked = on;
+    atlas.state.sitesShown[key] = on;
+    atlas.emit("sites", key);
+  }
   data.themes.forEach(function (t) {
-    var layer = atlas.sites.groups[t.key];
-    overlays.push(option("checkbox", t.zh + " 站点 sites", false, function (e) {
-      if (e.target.checked) layer.addTo(map); else map.removeLayer(layer);
-      atlas.state.sitesShown[t.key] = e.target.checked;
-      atlas.emit("sites", t.key);
-    }));
+    siteOptions[t.key] = option("checkbox", t.zh + " 站点 sites", false, function (e) { showSites(t.key, e.target.checked); });
+    overlays.push(siteOptions[t.key]);
   });
 
   /** Show one basemap; overlays move to its datum (Amap is GCJ-02). */
@@ -38,6 +42,7 @@ TongliaoAtlas.part("layers", function (atlas) {
     bases.forEach(function (o) { if (o !== entry && map.hasLayer(o.layer)) map.removeLayer(o.layer); });
     if (!map.hasLayer(entry.layer)) entry.layer.addTo(map);
     entry.option.input.checked = true;
+    if (atlas.state.basemap !== entry.basemap.key) { atlas.state.basemap = entry.basemap.key; atlas.emit("basemap", entry.basemap.key); }
     if (entry.basemap.datum !== atlas.state.datum) {
       atlas.state.datum = entry.basemap.datum;
       atlas.emit("datum");
@@ -75,6 +80,9 @@ TongliaoAtlas.part("layers", function (atlas) {
   atlas.layers = {
     start: function () {
       bases.forEach(function (o) { if (o.basemap.key === data.defaultBasemap) choose(o); });
-    }
+    },
+    /** Show the basemap `key` (hash.js restores a view from the URL). */
+    choose: function (key) { bases.forEach(function (o) { if (o.basemap.key === key) choose(o); }); },
+    showSites: showSites
   };
 });
