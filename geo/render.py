@@ -493,16 +493,16 @@ def render_map(spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dic
 
 #: folium's viewport forbids pinch-zoom (maximum-scale=1, user-scalable=no); phones need it.
 _FOLIUM_VIEWPORT = re.compile(
-    r'<meta name="viewport" content="width=device-width,\s*initial-scale=1\.0, maximum-scale=1\.0, user-scalable=no" />'
+    r'<meta name="viewport" content="width=device-width,\s*'
+    r'initial-scale=1\.0, maximum-scale=1\.0, user-scalable=no" />'
 )
+_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />'
 
 
 def _page_head(html: str) -> str:
     """The page's language and a viewport that lets people zoom, in place of branca's and folium's."""
     html, langs = re.subn(r"^<!DOCTYPE html>\n<html>", '<!DOCTYPE html>\n<html lang="zh-CN">', html, count=1)
-    html, viewports = _FOLIUM_VIEWPORT.subn(
-        '<meta name="viewport" content="width=device-width, initial-scale=1" />', html
-    )
+    html, viewports = _FOLIUM_VIEWPORT.subn(_VIEWPORT, html)
     if (langs, viewports) != (1, 1):  # a new folium or branca writes its head differently
         raise RuntimeError(f"page head not as expected (html tag {langs}, viewport {viewports})")
     return html

@@ -15,9 +15,11 @@ TongliaoAtlas.part("keyboard", function (atlas) {
     if (radio) radio.focus();
   });
   document.body.insertBefore(skip, document.body.firstChild);
-  // The top-right corner (themes and legend) first in the tab order; corners are placed absolutely.
+  // Controls before the areas, and the top-right corner (themes, legend) first, in the tab
+  // order; both are placed absolutely, so the order in the page does not move them.
   var corners = container.querySelector(".leaflet-control-container");
   corners.insertBefore(map._controlCorners.topright, corners.firstChild);
+  container.insertBefore(corners, container.firstChild);
 
   /** "奈曼旗 Naiman Banner: 37.53 万人, 2020": what a screen reader says for an area. */
   function areaLabel(code) {
@@ -71,10 +73,11 @@ TongliaoAtlas.part("keyboard", function (atlas) {
     if (close) { close.setAttribute("aria-label", "关闭 Close"); close.setAttribute("title", "关闭 Close"); }
     content.focus({ preventScroll: true });
   });
-  map.on("popupclose", function () {
-    var to = back;
+  map.on("popupclose", function (e) {
+    var to = back, box = e.popup.getElement(), active = document.activeElement;
     back = null;
-    if (to && document.contains(to) && (document.activeElement === document.body || container.querySelector(".leaflet-popup") === null)) to.focus({ preventScroll: true });
+    var lost = active === document.body || (box && box.contains(active));
+    if (to && document.contains(to) && lost) to.focus({ preventScroll: true });
   });
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") return;

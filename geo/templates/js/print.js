@@ -34,20 +34,26 @@ TongliaoAtlas.part("print", function (atlas) {
     block.textContent = "";
     block.appendChild(el("h1", { text: data.title.zh + " · " + t.zh }, [el("small", { lang: "en", text: data.title.en + " · " + t.en })]));
     block.appendChild(el("p", { text: t.metric.zh + "（" + t.metric.unit + "）· " + t.metric.en }));
-    if (legend) block.appendChild(legend.cloneNode(true));
+    if (legend) {
+      var copy = legend.cloneNode(true);
+      copy.removeAttribute("aria-live");
+      block.appendChild(copy);
+    }
     block.appendChild(el("p", { cls: "atlas-print-sources", text: sourceLine() }));
   }
   // Paper and screen differ in size: fit the home view to the printed map, and back.
+  // The block exists on paper only, so the screen keeps one legend.
+  function printing() { return window.matchMedia("print").matches; }
   function resize() {
-    fill();
+    if (printing()) fill(); else block.textContent = "";
     map.invalidateSize({ animate: false });
     atlas.view.reset();
-    document.documentElement.setAttribute("data-atlas-print", window.matchMedia("print").matches ? "paper" : "screen");
+    document.documentElement.setAttribute("data-atlas-print", printing() ? "paper" : "screen");
   }
   window.matchMedia("print").addEventListener("change", resize);
   window.addEventListener("beforeprint", resize);
   window.addEventListener("afterprint", resize);
-  atlas.on("theme", fill);
+  atlas.on("theme", function () { if (printing()) fill(); });
   atlas.tools.add("atlas-print-button", "打印 Print", function () { window.print(); });
   document.body.appendChild(block);
   atlas.print = { sourceLine: sourceLine };

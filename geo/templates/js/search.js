@@ -68,7 +68,8 @@ TongliaoAtlas.part("search", function (atlas) {
     var a = data.areas[code];
     var target = atlas.polygons.layerOf(a.drawn ? code : a.parent);
     if (!target) return;
-    map.fitBounds(target.getBounds(), { maxZoom: 10 });
+    // no animation: the popup's pan into view (small screens) would be lost mid-zoom
+    map.fitBounds(target.getBounds(), { maxZoom: 10, animate: false });
     var parent = data.areas[a.parent];
     atlas.openPopup(code, a.drawn ? target.getBounds().getCenter() : atlas.project(parent.label[0], parent.label[1]));
   }

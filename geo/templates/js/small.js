@@ -21,16 +21,16 @@ TongliaoAtlas.part("small", function (atlas) {
   fold(atlas.search.box, "搜索 Search", "search");
   fold(atlas.tools.bar.parentNode, "工具 Tools", "tools");
 
-  // Popups no wider or taller than the screen allows, panned clear of the controls.
-  map.on("popupopen", function (e) {
-    var size = map.getSize(), popup = e.popup, o = popup.options;
+  // Popups no wider or taller than the screen allows, panned clear of the controls
+  // (an init hook, so it holds for every popup, whatever options its maker gave).
+  L.Popup.addInitHook(function () {
+    var size = map.getSize(), o = this.options;
     if (size.x > 600) return;
-    o.maxWidth = Math.min(380, size.x - 40);
+    o.maxWidth = Math.min(o.maxWidth || 300, size.x - 40);
     o.minWidth = Math.min(o.minWidth || 50, o.maxWidth);
     o.maxHeight = Math.round(size.y * 0.5);
     o.autoPanPaddingTopLeft = L.point(10, 140);
     o.autoPanPaddingBottomRight = L.point(10, 50);
-    popup.update();
   });
   atlas.small = { fold: fold };
 });
