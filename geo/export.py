@@ -122,7 +122,7 @@ class _Staging:
         for tmp, final in self.pairs:
             os.replace(tmp, final)
         for folder in dict.fromkeys(final.parent for _, final in self.pairs):
-            publish._fsync_dir(folder)
+            publish.fsync_dir(folder)
 
     def discard(self) -> None:
         for tmp, _ in self.pairs:
@@ -253,7 +253,7 @@ def write(tables: list[Table], out: Path) -> tuple[Path, ...]:
 def _build_lock(folder: Path) -> contextlib.AbstractContextManager[None]:
     """A build's lock when `folder` is a maps folder: a build swaps the whole folder away."""
     # publish.lock names its lock file after the folder; only folders a build wrote have one.
-    if publish._lock_path(folder.resolve()).exists():
+    if publish.lock_path(folder).exists():
         return publish.lock(folder)
     return contextlib.nullcontext()
 

@@ -30,7 +30,7 @@ import filelock
 from .cells import display_path
 from .errors import AtlasError, Problem
 
-__all__ = ["MANIFEST", "PublishResult", "atomic_write", "lock", "publish"]
+__all__ = ["MANIFEST", "PublishResult", "atomic_write", "fsync_dir", "lock", "lock_path", "publish"]
 
 #: The file in the maps folder that lists the names the atlas wrote there.
 MANIFEST = ".tongliao-atlas.json"
@@ -96,7 +96,7 @@ def lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
     try:
         real = Path(os.path.realpath(out_dir))  # a symlink loop stays in: mkdir below names it
         real.parent.mkdir(parents=True, exist_ok=True)
-        held = filelock.FileLock(real.parent / f".{real.name}.lock", is_singleton=True)
+        held = filelock.FileLock(lock_path(real), is_singleton=True)
         held.acquire(blocking=wait)
     except filelock.Timeout:
         problem = Problem(shown, "another build is writing this folder", "wait for it to finish")
@@ -107,6 +107,12 @@ def lock(out_dir: Path, *, wait: bool = True) -> Iterator[None]:
         yield
     finally:
         held.release()
+
+
+def lock_path(out_dir: Path) -> Path:
+    """The lock file of a build into `out_dir`: ``.<name>.lock`` beside it (it exists once a build ran)."""
+    real = Path(os.path.realpath(out_dir))
+    return real.parent / f".{real.name}.lock"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -137,7 +143,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def publish(out_dir: Path, pages: Mapping[str, bytes], *, replace_all: bool) -> PublishResult:
@@ -276,7 +282,7 @@ def _stage(out_dir: Path, staging: Path, plan: _Plan) -> None:
         _link_entry(out_dir / name, staging / name)
     for name, data in plan.writes.items():
         _write_new(staging / name, data, mode_from=out_dir / name)
-    _fsync_dir(staging)
+    fsync_dir(staging)
 
 
 def _replace_in_place(out_dir: Path, plan: _Plan) -> None:
@@ -316,7 +322,8 @@ def _link_entry(src: str | Path, dst: str | Path) -> None:
             shutil.copy2(src, dst)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries to disk, so a rename in it survives a power cut."""
     with contextlib.suppress(OSError):  # Windows and some filesystems cannot fsync a directory
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -379,7 +386,7 @@ def _swap(out_dir: Path, staging: Path) -> Path | None:
         old = parent / f".{out_dir.name}.old-{os.getpid()}"
         os.rename(out_dir, old)
         os.rename(staging, out_dir)
-    _fsync_dir(parent)
+    fsync_dir(parent)
     return old
 
 
