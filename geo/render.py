@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from . import areas
 from .areas import CITY_CODE
+from .classify import palette
 from .model import (
     SCHEME_ZH,
     SITE_KIND_ZH,
@@ -46,7 +47,8 @@ from .model import (
     Site,
     parse_scheme,
 )
-from .spec import MapSpec, ThemeLayer
+from .spec import MapSpec, MetricView, ThemeLayer, caveat
+from .symbols import SUM_LABEL, SiteSummary
 
 __all__ = [
     "ASSETS",
@@ -137,6 +139,7 @@ ASSETS: dict[str, tuple[str, ...]] = {
             "content",
             "popup",
             "polygons",
+            "symbols",
             "labels",
             "sites",
             "title",
@@ -147,6 +150,7 @@ ASSETS: dict[str, tuple[str, ...]] = {
             "city",
             "layers",
             "table",
+            "profile",
             "tools",
             "hash",
             "tiles",
@@ -203,6 +207,7 @@ VOCAB: dict[str, Any] = {
     "city": CITY_CODE,
     "siteKinds": SITE_KIND_ZH,
     "siteStatuses": SITE_STATUS_ZH,
+    "sumLabel": {"zh": SUM_LABEL[0], "en": SUM_LABEL[1]},
     "schemes": SCHEME_ZH,
 }
 
@@ -234,21 +239,60 @@ def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
     }
 
 
-def _cell_json(cell: Cell, layer: ThemeLayer, base: FactBase) -> dict[str, Any]:
+def _cell_json(cell: Cell, view: MetricView, layer: ThemeLayer) -> dict[str, Any]:
+    decimals = view.metric.decimals
     out: dict[str, Any] = {
         "v": _num(cell.value),
-        "text": _format(cell.value, layer.metric.decimals),
+        "text": _format(cell.value, decimals),
         "year": cell.year,
-        "cls": layer.classes.class_of(cell.value),
+        "rank": list(view.ranks[cell.district]),
     }
+    if view.years.is_old(cell.year):
+        out["old"] = True
+    if view is layer.choropleth and layer.classes is not None:
+        out["cls"] = layer.classes.class_of(cell.value)
+    if view is layer.symbols and layer.scale is not None:
+        out["r"] = _num(layer.scale.radius(cell.value), 1)
     if cell.fact is not None:
         out["source"] = cell.fact.source_id
         out["others"] = [
-            {"text": _format(f.value, layer.metric.decimals), "year": f.year, "source": f.source_id}
+            {"text": _format(f.value, decimals), "year": f.year, "source": f.source_id}
             for f in cell.alternatives
         ]
     else:
         out["basis"] = cell.basis
+    return out
+
+
+def _metric_json(view: MetricView, layer: ThemeLayer) -> dict[str, Any]:
+    metric = view.metric
+    out: dict[str, Any] = {
+        "key": metric.key,
+        "zh": metric.label_zh,
+        "en": metric.label_en,
+        "unit": metric.unit,
+        "kind": metric.kind,
+        "derived": bool(metric.derived),
+        "description": caveat(metric),
+        "years": {"differ": view.years.differ, "text": view.years.text, "undated": view.years.undated},
+    }
+    if view is layer.choropleth and layer.classes is not None:
+        out["scheme"] = parse_scheme(layer.classes.scheme).name  # a key of the page's vocab.schemes
+    return out
+
+
+def _view_json(view: MetricView | None, layer: ThemeLayer) -> dict[str, Any] | None:
+    if view is None:
+        return None
+    out = {
+        "metric": _metric_json(view, layer),
+        "values": {code: _cell_json(cell, view, layer) for code, cell in view.cells.items()},
+    }
+    if view is layer.symbols and layer.scale is not None:
+        scale = layer.scale
+        out["scale"] = [
+            {"v": _num(v), "text": _short(v), "r": _num(scale.radius(v), 1)} for v in scale.references
+        ]
     return out
 
 
@@ -262,12 +306,38 @@ def _site_json(site: Site) -> dict[str, Any]:
         "unit": site.capacity_unit,
         "status": site.status,
         "year": site.status_year,
+        "place": site.place,
+        "precision": site.precision,
+        "shown": site.shown,
         "districts": list(site.districts),
         "lat": _num(site.lat, COORD_DECIMALS),
         "lon": _num(site.lon, COORD_DECIMALS),
         "source": site.source_id,
         "evidence": site.evidence,
         "note": site.note,
+    }
+
+
+def _short(value: float) -> str:
+    """A sum as text: grouped digits, no trailing zeros (15.0 -> 15, 92.30 -> 92.3)."""
+    return _format(value, 2).rstrip("0").rstrip(".")
+
+
+def _summary_json(summary: SiteSummary) -> dict[str, Any]:
+    return {
+        "count": summary.count,
+        "sites": [s.site_id for s in summary.sites],
+        "sums": [
+            {
+                "unit": c.unit,
+                "storage": c.storage,
+                "projects": c.projects,
+                "byStatus": [[status, _short(value)] for status, value in c.by_status],
+            }
+            for c in summary.sums
+        ],
+        "shared": list(summary.shared),
+        "notAdded": list(summary.not_added),
     }
 
 
@@ -281,36 +351,48 @@ def _class_label(low: float, high: float, decimals: int, first: bool) -> str:
 
 def _layer_json(layer: ThemeLayer, base: FactBase, codes: set[str]) -> dict[str, Any]:
     classes = layer.classes
-    lows = (classes.minimum, *classes.bounds[:-1]) if classes.bounds else ()  # no drawn area has a figure
-    return {
-        "key": layer.theme.key,
-        "zh": layer.theme.label_zh,
-        "en": layer.theme.label_en,
-        "metric": {
-            "key": layer.metric.key,
-            "zh": layer.metric.label_zh,
-            "en": layer.metric.label_en,
-            "unit": layer.metric.unit,
-            "derived": bool(layer.metric.derived),
-            "description": layer.metric.description,
-            "scheme": parse_scheme(classes.scheme).name,  # a key of the page's vocab.schemes
-        },
-        "classes": [
+    rows = []
+    if classes is not None and layer.choropleth is not None and classes.bounds:  # else no drawn area has one
+        lows = (classes.minimum, *classes.bounds[:-1])
+        decimals = layer.choropleth.metric.decimals
+        rows = [
             {
                 "lo": _num(lo),
                 "hi": _num(hi),
                 "color": color,
-                "label": _class_label(lo, hi, layer.metric.decimals, first=i == 0),
+                "label": _class_label(lo, hi, decimals, first=i == 0),
             }
             for i, (lo, hi, color) in enumerate(zip(lows, classes.bounds, classes.colors, strict=True))
-        ],
-        "values": {code: _cell_json(cell, layer, base) for code, cell in layer.cells.items()},
+        ]
+    headline = layer.headline
+    assert headline is not None
+    views = {"choropleth": layer.choropleth, "symbols": layer.symbols}
+    drawn_as = [role for role, view in views.items() if view is not None and view.metric is headline.metric]
+    summaries = layer.summaries or {}
+    return {
+        "key": layer.theme.key,
+        "zh": layer.theme.label_zh,
+        "en": layer.theme.label_en,
+        # Circles and site symbols: the dark end of the theme's ColorBrewer palette.
+        "color": palette(layer.theme.palette, 5)[-1],
+        # The headline (title, tooltip, profile); drawn as one of the two views, or listed only.
+        "metric": {**_metric_json(headline, layer), "role": drawn_as[0] if drawn_as else ""},
+        "values": {code: _cell_json(cell, headline, layer) for code, cell in headline.cells.items()},
+        "classes": rows,
+        "choropleth": _view_json(layer.choropleth, layer),
+        "symbols": _view_json(layer.symbols, layer),
         "facts": {
             code: [_fact_json(f, base) for f in facts]
             for code, facts in layer.facts.items()
             if facts and code in codes
         },
         "sites": [_site_json(s) for s in layer.sites if codes.intersection(s.districts)],
+        # Every area's summary (counts, sums) so that neighbours' popups can tell them too.
+        "summaries": {code: _summary_json(s) for code, s in summaries.items()},
+        "siteCounts": {
+            code: sum(1 for s in layer.sites if code in s.districts and s.shown)
+            for code in sorted({c for s in layer.sites for c in s.districts})
+        },
     }
 
 
@@ -387,8 +469,10 @@ def page_payload(
         for code_facts in data["facts"].values():
             used.update(f["source"] for f in code_facts)
         used.update(s["source"] for s in data["sites"])
-        used.update(v["source"] for v in data["values"].values() if "source" in v)
-        used.update(o["source"] for v in data["values"].values() for o in v.get("others", []))
+        for view in (data, data["choropleth"] or {}, data["symbols"] or {}):
+            values = view.get("values", {}).values()
+            used.update(v["source"] for v in values if "source" in v)
+            used.update(o["source"] for v in values for o in v.get("others", []))
     sources = {
         sid: {
             "title": s.title,

@@ -7,20 +7,24 @@ change of data (themes.csv, metrics.csv, :data:`BASEMAPS`), not of code.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from . import areas
 from .areas import CITY_CODE, Area
 from .classify import Classification, classify
 from .model import Cell, Fact, Joined, Metric, Site, Theme
+from .symbols import SiteSummary, SymbolScale, YearSpan, site_summaries, symbol_scale, year_span
 
 __all__ = [
     "BASEMAPS",
     "TIANDITU_ENV",
     "Basemap",
     "MapSpec",
+    "MetricView",
     "ThemeLayer",
     "basemaps",
+    "caveat",
     "map_specs",
     "theme_layers",
 ]
@@ -94,15 +98,35 @@ def basemaps(environ: dict[str, str] | None = None) -> tuple[Basemap, ...]:
 
 
 @dataclass(frozen=True)
+class MetricView:
+    """One metric as one map draws it: its value per area, the years they span, ranks."""
+
+    metric: Metric
+    cells: dict[str, Cell]  # value per area code (districts and the zone)
+    years: YearSpan
+    ranks: dict[str, tuple[int, int]]  # code -> (rank from the largest, areas with a value)
+
+
+@dataclass(frozen=True)
 class ThemeLayer:
-    """One theme of one map: its choropleth metric, classes, facts and sites."""
+    """One theme of one map: what is shaded, what is sized, its facts and sites.
+
+    ``metric``/``cells`` are the theme's headline (metrics.csv); ``choropleth`` is
+    a rate drawn as shading with ``classes``; ``symbols`` an amount drawn as
+    circles with ``scale``. Either may be None (no rate or amount with figures).
+    """
 
     theme: Theme
     metric: Metric
-    classes: Classification
+    classes: Classification | None
     cells: dict[str, Cell]  # headline value per area code
     facts: dict[str, list[Fact]]  # every fact of the theme per area code (popups, table)
     sites: list[Site]
+    choropleth: MetricView | None = None
+    symbols: MetricView | None = None
+    scale: SymbolScale | None = None
+    headline: MetricView | None = None
+    summaries: dict[str, SiteSummary] | None = None  # per area, sites without coordinates
 
 
 @dataclass(frozen=True)
@@ -126,24 +150,78 @@ class MapSpec:
         return self.focus or areas.resolve(CITY_CODE)
 
 
-def theme_layers(joined: Joined) -> tuple[ThemeLayer, ...]:
-    """Classify every theme's headline metric once, from all district values.
+def caveat(metric: Metric) -> str:
+    """The metric's description for a reader: without pointers to the project's files."""
+    return re.sub(r",?\s*see [\w.]+\.csv", "", metric.description).strip()
 
-    The same classes serve the city map and every district map so that colours
-    compare across pages.
+
+def _view(joined: Joined, metric: Metric) -> MetricView:
+    cells = {a.code: c for a in areas.districts() if (c := joined.cell(a.code, metric.key)) is not None}
+    ranks = {
+        code: (1 + sum(o.value > c.value for o in cells.values()), len(cells)) for code, c in cells.items()
+    }
+    return MetricView(metric, cells, year_span(list(cells.values())), ranks)
+
+
+def _pick(joined: Joined, theme: str, kind: str, drawn: set[str]) -> Metric | None:
+    """The headline if it is of `kind`, else the `kind` metric with figures for most areas (two or more)."""
+    headline = joined.base.headline(theme)
+    if headline.kind == kind:
+        return headline
+    best, most = None, 1
+    for metric in joined.base.metrics.values():  # metrics.csv order settles ties
+        if metric.theme != theme or metric.kind != kind:
+            continue
+        count = sum(1 for a in areas.districts() if a.code in drawn and joined.cell(a.code, metric.key))
+        if count > most:
+            best, most = metric, count
+    return best
+
+
+def theme_layers(joined: Joined) -> tuple[ThemeLayer, ...]:
+    """Describe every theme once, from all district values: shading, circles, site summaries.
+
+    A rate is shaded (classified from the areas drawn as polygons), an amount is
+    drawn as circles (one scale from every area's value). The same classes and
+    circle scale serve the city map and every district map, so pages compare.
     """
     base = joined.base
+    drawn = set(joined.area_km2)
+    codes = [a.code for a in areas.districts()]
     layers = []
     for theme in sorted(base.themes.values(), key=lambda t: t.order):
-        metric = base.headline(theme.key)
-        cells = {a.code: c for a in areas.districts() if (c := joined.cell(a.code, metric.key)) is not None}
-        # Only areas drawn as polygons take part in the classes; the zone has
-        # no published boundary unless a user supplied one.
-        drawn = [c.value for code, c in cells.items() if code in joined.area_km2]
-        classes = classify(drawn, metric.scheme, metric.k, theme.palette)
+        headline = _view(joined, base.headline(theme.key))
+        rate = _pick(joined, theme.key, "rate", drawn)
+        amount = _pick(joined, theme.key, "amount", drawn)
+        choropleth = symbols = None
+        if rate is not None:
+            choropleth = headline if rate is headline.metric else _view(joined, rate)
+        if amount is not None:
+            symbols = headline if amount is headline.metric else _view(joined, amount)
+        classes = None
+        if choropleth is not None:
+            # Only areas drawn as polygons take part in the classes; the zone has
+            # no published boundary unless a user supplied one.
+            values = [c.value for code, c in choropleth.cells.items() if code in drawn]
+            classes = classify(values, rate.scheme, rate.k, theme.palette)
+        scale = symbol_scale([c.value for c in symbols.cells.values()]) if symbols else None
         facts = {a.code: joined.facts_of(a.code, theme.key) for a in areas.all_areas()}
         sites = [s for s in base.sites if s.theme == theme.key]
-        layers.append(ThemeLayer(theme, metric, classes, cells, facts, sites))
+        layers.append(
+            ThemeLayer(
+                theme,
+                headline.metric,
+                classes,
+                headline.cells,
+                facts,
+                sites,
+                choropleth,
+                symbols,
+                scale,
+                headline,
+                site_summaries(sites, codes),
+            )
+        )
     return tuple(layers)
 
 

@@ -52,6 +52,7 @@ DRAWN = 8  # districts with a published boundary; the development zone has none
 HATCH = "url(#atlas-nodata)"
 CONTEXT_GREY = "#d9d9d9"
 NO_DATA = "暂无公开数据"
+NEUTRAL = "#f3efe6"  # fill of a theme with no rate to shade (core.js)
 PAYLOAD_RE = re.compile(r'<script type="application/json" id="atlas-data">(.*?)</script>', re.S)
 
 # Installed on every opened map: finds the folium map and the district layers.
@@ -165,7 +166,9 @@ def theme_of(data: dict, key: str) -> dict:
 
 def expected_fill(data: dict, theme: dict, code: str) -> str:
     """The fill a district path must have (city map: no context areas)."""
-    value = theme["values"].get(code)
+    if theme["choropleth"] is None:
+        return NEUTRAL
+    value = theme["choropleth"]["values"].get(code)
     if value is None or value["cls"] is None:
         return HATCH
     return theme["classes"][value["cls"]]["color"].lower()
@@ -335,9 +338,14 @@ def test_each_theme_restyles_the_districts_and_swaps_the_legend(maps, offline_pa
         expect(page.locator(".atlas-legend-theme")).to_have_count(1)
         expect(page.locator(f".atlas-legend-theme:not([data-theme={key}])")).to_have_count(0)
         expect(page.locator(".atlas-title h1")).to_contain_text(theme["zh"])
-        expect(page.locator(f".atlas-legend-theme[data-theme={key}] .atlas-legend-row")).to_have_count(
-            len(theme["classes"]) + 1  # + the no-data row
-        )
+        if theme["choropleth"]:
+            expect(
+                page.locator(f".atlas-legend-theme[data-theme={key}] .atlas-legend-shading .atlas-legend-row")
+            ).to_have_count(
+                len(theme["classes"]) + 1  # + the no-data row
+            )
+        else:
+            expect(page.locator(".atlas-legend-neutral")).to_have_count(1)
         fills = {c: f.lower() for c, f in page.evaluate("__atlasTest.fills()").items()}
         assert fills == {c: expected_fill(data, theme, c) for c in drawn_codes(data)}, key
         seen[key] = tuple(sorted(fills.items()))
@@ -345,29 +353,7 @@ def test_each_theme_restyles_the_districts_and_swaps_the_legend(maps, offline_pa
     assert_clean(offline_page)
 
 
-# ---------------------------------------------------------------- 3. site layers
-
-
-def test_site_layers_add_and_remove_their_legend_rows(maps, offline_page):
-    data = payload(maps / CITY)
-    page = open_map(offline_page, maps / CITY)
-    for theme in data["themes"]:
-        key = theme["key"]
-        row = page.locator(f".atlas-legend-sites[data-sites={key}]")
-        placed = sum(1 for s in theme["sites"] if s["lat"] is not None)
-        expand_layers(page)
-        box = page.locator(".leaflet-control-layers-overlays label", has_text=f"{theme['zh']} 站点 sites")
-        checkbox = box.locator("input[type=checkbox]")
-        expect(row).to_have_count(0)
-        checkbox.check()
-        expect(row).to_be_visible()
-        expect(row).to_contain_text(f"{theme['zh']} 站点 sites: {placed} 个定位 placed")
-        expect(page.locator(".atlas-legend-sites")).to_have_count(1)
-        expect(page.locator(".leaflet-overlay-pane svg path")).to_have_count(DRAWN + placed)
-        checkbox.uncheck()
-        expect(row).to_have_count(0)
-        expect(page.locator(".leaflet-overlay-pane svg path")).to_have_count(DRAWN)
-    assert_clean(offline_page)
+# ---------------------------------------------------------------- 3. sites: see test_maps_browser.py
 
 
 # ---------------------------------------------------------------- 4. tooltips
@@ -403,7 +389,7 @@ def test_hover_over_every_district_names_it_with_its_value(maps, offline_page):
         hover(page, code)
         tip = tooltip(page)
         expect(tip.locator(".atlas-tip-name")).to_have_text(f"{area['zh']} {area['en']}")
-        expect(tip.locator(".atlas-tip-metric")).to_contain_text(theme["metric"]["zh"])
+        expect(tip.locator(".atlas-tip-metric").first).to_contain_text(theme["metric"]["zh"])
         value = theme["values"].get(code)
         if value:
             expect(tip).to_contain_text(f"{value['text']} {theme['metric']['unit']}")
@@ -422,12 +408,14 @@ def test_click_opens_popup_with_sources_and_their_type(maps, offline_page):
     popup = click_district(page, "150525")
     expect(popup.locator("h3")).to_have_text("奈曼旗")
     expect(popup.locator(".atlas-en")).to_have_text("Naiman Banner")
-    expect(popup.locator(".atlas-headline")).to_contain_text("37.53 万人")
+    expect(popup.locator(".atlas-headline").first).to_contain_text("37.53 万人")
     expect(popup.locator(".atlas-fact").first).to_be_visible()
     assert popup.locator(".atlas-source").count() >= 1
     assert popup.locator(".atlas-fact .atlas-type").count() >= 1
     source = data["sources"][theme_of(data, "basic")["values"]["150525"]["source"]]
-    expect(popup.locator(f".atlas-headline .atlas-type-{source['type']}")).to_have_text(source["typeZh"])
+    expect(popup.locator(f".atlas-headline .atlas-type-{source['type']}").first).to_have_text(
+        source["typeZh"]
+    )
     link = popup.locator(".atlas-source a", has_text=source["title"]).first
     expect(link).to_have_attribute("href", source["url"])
     expect(link).to_have_attribute("rel", re.compile("noopener"))
@@ -449,7 +437,7 @@ def test_clicking_a_district_draws_no_focus_box(maps, offline_page):
 def _no_data_case(data: dict) -> tuple[str, str] | None:
     for theme in data["themes"]:
         for code in drawn_codes(data):
-            if code not in theme["values"]:
+            if theme["choropleth"] and code not in theme["choropleth"]["values"]:
                 return theme["key"], code
     return None
 
@@ -469,7 +457,7 @@ def test_district_without_figure_is_hatched_and_says_so(maps, offline_page, tmp_
     hover(page, code)
     expect(tooltip(page)).to_contain_text(NO_DATA)
     popup = click_district(page, code)
-    expect(popup.locator(".atlas-headline")).to_contain_text(NO_DATA)
+    expect(popup.locator(".atlas-headline").first).to_contain_text(NO_DATA)
     # Hover styling must not lose the hatch when the pointer leaves.
     page.mouse.move(1, 400)
     assert page.evaluate("(c) => __atlasTest.fills()[c]", code) == HATCH
@@ -569,7 +557,7 @@ def test_data_table_lists_the_theme_and_downloads_csv(maps, offline_page):
     page = open_map(offline_page, maps / CITY)
     select_theme(page, "basic")
     basic = theme_of(data, "basic")
-    count = sum(len(facts) for facts in basic["facts"].values())
+    count = sum(len(facts) for facts in basic["facts"].values()) + len(basic["sites"])
     table = page.locator(".atlas-table")
     expect(table).to_be_hidden()
     page.locator(".atlas-open-table").click()
@@ -592,7 +580,7 @@ def test_data_table_lists_the_theme_and_downloads_csv(maps, offline_page):
     # Another theme while the table is open: the table follows it.
     other = next(t for t in data["themes"] if t["key"] != "basic")
     select_theme(page, other["key"])
-    other_count = sum(len(facts) for facts in other["facts"].values())
+    other_count = sum(len(facts) for facts in other["facts"].values()) + len(other["sites"])
     expect(table.locator(".atlas-table-bar")).to_contain_text(f"{other['zh']} · {other_count} 条")
     table.locator(".atlas-close").click()
     expect(table).to_be_hidden()
@@ -659,8 +647,11 @@ def test_district_map_greys_the_others_and_links_back(maps, offline_page):
     hover(page, "150524")
     tip = tooltip(page)
     expect(tip).to_contain_text("库伦旗")
-    expect(tip).to_contain_text("点击打开该地区地图")
-    expect(tip).to_contain_text("click to open its map")
+    expect(tip).to_contain_text("点击查看，可打开该地区地图")
+    expect(tip).to_contain_text("click for its figures and map")
+    # A neighbour's value is on this page too: comparing needs no page change.
+    kulun = theme["values"].get("150524")
+    expect(tip).to_contain_text(kulun["text"] if kulun else NO_DATA)
     popup = click_district(page, "150524")
     expect(popup.locator("a[href='150524-kulun.html']")).to_have_count(1)
     assert_clean(offline_page)
@@ -745,7 +736,7 @@ def test_city_map_screenshot_is_not_blank(maps, offline_page, tmp_path):
     assert stats["top"] < 0.8, stats  # the background does not fill the picture
     # Every class colour in use on the default theme shows up somewhere.
     theme = theme_of(data, page.evaluate("document.documentElement.dataset.theme"))
-    used = {expected_fill(data, theme, c) for c in drawn_codes(data)} - {HATCH}
+    used = {expected_fill(data, theme, c) for c in drawn_codes(data)} - {HATCH, NEUTRAL}
     assert used and used <= {f.lower() for f in page.evaluate("Object.values(__atlasTest.fills())")}
     assert_clean(offline_page)
 

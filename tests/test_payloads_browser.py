@@ -235,7 +235,8 @@ HELPERS = """
     grid.sort((p, q) => Math.hypot(p[0] - cx, p[1] - cy) - Math.hypot(q[0] - cx, q[1] - cy));
     for (const [x, y] of (first ? [first] : []).concat([[cx, cy]], grid)) {
       if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
-      if (document.elementFromPoint(x, y) === path) return [x, y];
+      const hit = document.elementFromPoint(x, y);
+      if (hit && (hit === path || path.contains(hit))) return [x, y];
     }
     return null;
   }
@@ -243,7 +244,9 @@ HELPERS = """
     const out = [];
     map.eachLayer((l) => {
       const area = !!(l.feature && l.feature.properties);
-      if (kind === "areas" ? area : l instanceof L.CircleMarker && !area) out.push(l);
+      // markers: circles, site markers and site symbols, the zone badge (labels take no pointer)
+      const marker = l instanceof L.CircleMarker ? !area : l instanceof L.Marker && l.options.keyboard;
+      if (kind === "areas" ? area : marker) out.push(l);
     });
     return out;
   }
@@ -253,7 +256,7 @@ HELPERS = """
     const c = map.getContainer().getBoundingClientRect();
     const at = kind === "areas" ? l.getBounds().getCenter() : l.getLatLng();
     const p = map.latLngToContainerPoint(at);
-    return pointOn(l._path, [c.left + p.x, c.top + p.y]);
+    return pointOn(l._path || l._icon, [c.left + p.x, c.top + p.y]);
   }
   function count(kind) { return layers(kind).length; }
   // Every text node of the document but scripts and styles.
@@ -372,9 +375,20 @@ def check_download(reader: Reader, data: dict, theme: dict) -> int:
             area = data["areas"][code]["zh"]
             cited = [s.get("title") or f["source"], s.get("typeZh", ""), s.get("url", "")]
             expected.append([area, code, f["metric"], f["plain"], f["unit"], f["year"], *cited])
+    vocab = data["vocab"]
+    for site in theme["sites"]:  # named sites follow the figures (table.js)
+        s = data["sources"].get(site["source"], {})
+        cited = [s.get("title") or site["source"], s.get("typeZh", ""), s.get("url", "")]
+        what = ["项目 site", vocab["siteKinds"].get(site["kind"], site["kind"]), site["name"]]
+        what += [vocab["siteStatuses"].get(site["status"], ""), site["place"]]
+        what += ["" if site["shown"] else "另一记载 other account"]
+        names = "、".join(data["areas"][c]["zh"] for c in site["districts"])
+        capacity = "" if site["capacity"] is None else str(site["capacity"])
+        row = [names, "|".join(site["districts"]), " · ".join(w for w in what if w), capacity]
+        expected.append([*row, site["unit"], site["year"], *cited])
     assert len(rows) == len(expected) + 1
     for row, want in zip(rows[1:], expected, strict=True):
-        assert PLAIN_NUMBER.fullmatch(row[3]), row[3]
+        assert row[3] == "" or PLAIN_NUMBER.fullmatch(row[3]), row[3]
         assert row[3] == want[3]
         text = row[:3] + row[4:]
         for cell in text:
@@ -393,17 +407,17 @@ def exercise(reader: Reader, path: Path) -> dict:
         reader.choose_basemap(index)
         reader.look()
     counts = {"areas": 0, "markers": 0, "neutralised": 0}
-    for i, theme in enumerate(data["themes"]):
+    for theme in data["themes"]:
         page.locator(f"label.atlas-theme-option[data-theme={theme['key']}]").click()
         expect(page.locator("html")).to_have_attribute("data-theme", theme["key"])
         reader.look()
         counts["areas"] += reader.hover_and_click("areas")
-        reader.layers()
-        page.locator(".leaflet-control-layers-overlays input").nth(i).check()
+        # Sites are drawn with their theme (no layer switch); the values switch redraws the labels.
         page.mouse.move(1, 300)
         counts["markers"] += reader.hover_and_click("markers")
         reader.layers()
-        page.locator(".leaflet-control-layers-overlays input").nth(i).uncheck()
+        page.locator(".leaflet-control-layers-overlays input").first.click()
+        reader.look()
         parent = data["areas"][data["areas"]["150571"]["parent"]]["label"]  # the badge sits at its label
         page.evaluate("(p) => __probe.map.panTo(p, { animate: false })", parent)
         badge = page.locator(".atlas-zone")

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from geo.areas import CITY_CODE
-from geo.model import SCHEME_ZH, SITE_KIND_ZH, SITE_STATUS_ZH
+from geo.model import SCHEME_ZH, SITE_KIND_ZH, SITE_STATUS_ZH, Cell, Site
 from geo.pipeline import ROOT, build_atlas
 from geo.render import ASSETS
-from geo.spec import basemaps
+from geo.spec import basemaps, caveat
+from geo.symbols import site_summaries, symbol_scale, year_span
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +147,129 @@ def test_index_links_every_map(small_maps):
     links = set(re.findall(r'href="([^"]+\.html)"', html))
     assert links == {p.name for p in small_maps.glob("*.html")} - {"index.html"}
     assert "位于科尔沁区内，无公布边界" in html
+
+
+# ---------------------------------------------------------------- issue 12: what a map draws, as data
+
+
+def _site(site_id: str, capacity: float | None, unit: str, status: str = "", **kw) -> Site:
+    fields = {
+        "site_id": site_id,
+        "districts": ("150525",),
+        "theme": "energy",
+        "name_zh": site_id,
+        "name_en": "",
+        "kind": "wind",
+        "capacity": capacity,
+        "capacity_unit": unit,
+        "status": status,
+        "status_year": "",
+        "lon": None,
+        "lat": None,
+        "source_id": "s",
+        "evidence": "",
+        "note": "",
+        "where": "",
+    }
+    fields.update(kw)
+    return Site(**fields)
+
+
+def test_site_sums_add_only_shown_rows_and_split_by_unit_and_status():
+    sites = [
+        _site("a", 20, "万千瓦", "planned"),
+        _site("b", 150, "MW", "planned"),  # 15 万千瓦: converted, added to a
+        _site("c", 10, "万千瓦", "on-grid"),
+        _site("d", 1670, "MW", "on-grid", project="p", shown=False),  # another account: not added
+        _site("e", 345, "兆瓦时", "operating", kind="storage"),  # energy, not power: its own line
+        _site("f", 10, "万千瓦", "planned", kind="storage"),  # storage power apart from generation
+        _site("g", 238, "万千瓦", "on-grid", districts=("150525", "150523")),  # spans areas: counted only
+        _site("h", None, "", "planned"),  # no capacity: counted only
+        _site("i", 1670, "MW", "operating", precision="point", lon=122.2, lat=43.6),  # a marker, not summed
+    ]
+    summary = site_summaries(sites, ["150525", "150523"])["150525"]
+    assert summary.count == 7  # a b c e f g h: shown rows without printed coordinates
+    sums = {(s.unit, s.storage): dict(s.by_status) for s in summary.sums}
+    assert sums == {
+        ("万千瓦", False): {"planned": 35.0, "on-grid": 10.0},
+        ("兆瓦时", True): {"operating": 345.0},
+        ("万千瓦", True): {"planned": 10.0},
+    }
+    assert summary.shared == ("g",)
+    assert summary.not_added == ("h",)
+    assert [s.site_id for s in summary.sites][-1] == "d"  # listed after the shown rows
+    other = site_summaries(sites, ["150525", "150523"])["150523"]
+    assert (other.count, other.sums) == (1, ())  # the shared project, capacity not added
+
+
+@pytest.mark.parametrize(
+    ("values", "references"),
+    [([92.18, 37.53, 15.11], (50, 20, 5)), ([150.0, 13.0], (100, 20, 5)), ([3.0], (2, 0.5, 0.1))],
+)
+def test_symbol_scale_circle_area_is_proportional_to_value(values, references):
+    scale = symbol_scale(values)
+    assert scale.references == pytest.approx(references)
+    top = max(values)
+    for v in values:
+        assert (scale.radius(v) / scale.radius(top)) ** 2 == pytest.approx(v / top)
+    assert symbol_scale([]) is None
+
+
+@pytest.mark.parametrize(
+    ("years", "differ", "text", "old"),
+    [
+        (["2015", "2017", "2020", "2022"], True, "2015–2022", {"2015", "2017"}),
+        (["2020", "2020"], False, "2020", set()),
+        (["2011-2015", "2020", ""], True, "2015–2020", {"2011-2015"}),
+    ],
+)
+def test_year_span_says_when_years_differ_and_what_is_old(years, differ, text, old):
+    cells = [Cell("150525", "m", 1.0, y, None) for y in years]
+    span = year_span(cells)
+    assert (span.differ, span.text) == (differ, text)
+    assert {y for y in years if span.is_old(y)} == old
+
+
+def test_spec_shades_rates_and_sizes_amounts_from_the_kind(small_maps):
+    city = payload(small_maps / "tongliao.html")
+    for theme in city["themes"]:
+        if theme["choropleth"]:
+            assert theme["choropleth"]["metric"]["kind"] == "rate"
+        if theme["symbols"]:
+            assert theme["symbols"]["metric"]["kind"] == "amount"
+        assert theme["metric"]["role"] in {"choropleth", "symbols", ""}
+    basic = next(t for t in city["themes"] if t["key"] == "basic")
+    assert basic["metric"]["role"] == "symbols"  # the census population is an amount: circles
+    assert basic["choropleth"]["metric"]["key"] == "population_density"
+
+
+def test_city_and_district_maps_share_the_circle_scale(small_maps):
+    city = payload(small_maps / "tongliao.html")
+    naiman = payload(small_maps / "150525-naiman.html")
+    for c, n in zip(city["themes"], naiman["themes"], strict=True):
+        assert (c["symbols"] or {}).get("scale") == (n["symbols"] or {}).get("scale")
+        if c["symbols"]:
+            assert c["symbols"]["values"] == n["symbols"]["values"]
+
+
+def test_caveat_drops_pointers_to_project_files():
+    from geo.model import Metric
+
+    metric = Metric(
+        "m",
+        "desert",
+        "z",
+        "e",
+        "%",
+        False,
+        True,
+        "quantiles",
+        3,
+        1,
+        "",
+        "Forest cover (actual); breaks in 2022, see conflicts.csv",
+    )
+    assert caveat(metric) == "Forest cover (actual); breaks in 2022"
 
 
 def test_every_script_part_is_declared_once():

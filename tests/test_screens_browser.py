@@ -151,12 +151,12 @@ def test_png_button_saves_the_view_at_twice_the_resolution(atlas, offline_page):
 
 def test_hash_opens_a_view_and_back_returns_to_the_previous_one(atlas, offline_page):
     page = offline_page.page
-    page.goto((atlas / CITY).as_uri() + "#theme=energy&sites=energy")
+    page.goto((atlas / CITY).as_uri() + "#theme=energy&show=values")
     page.wait_for_selector("html[data-atlas-ready]")
     expect(page.locator("html")).to_have_attribute("data-theme", "energy")
-    expect(page.locator(".atlas-legend-sites[data-sites=energy]")).to_have_count(1)
+    expect(page.locator(".leaflet-control-layers-overlays input")).to_be_checked()
     page.locator("label.atlas-theme-option[data-theme=desert]").click()
-    assert page.evaluate("location.hash") == "#theme=desert&sites=energy"
+    assert page.evaluate("location.hash") == "#theme=desert&show=values"
     page.go_back()
     expect(page.locator("html")).to_have_attribute("data-theme", "energy")
     page.go_forward()

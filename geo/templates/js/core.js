@@ -12,7 +12,6 @@
  *   "theme"   the shown theme changed (atlas.state.theme)
  *   "datum"   the basemap's datum changed (atlas.state.datum): redraw shapes
  *   "shapes"  the district polygons were (re)drawn: redraw what sits on them
- *   "sites"   a site layer was shown or hidden (atlas.state.sitesShown)
  *
  * Rules kept here: every text from data enters the DOM through text nodes
  * (dom.js; never innerHTML, never a string to Leaflet), the district geometry
@@ -40,20 +39,34 @@ var TongliaoAtlas = (function () {
       data: data,
       vocab: data.vocab,
       focus: focus,
-      state: { theme: byKey[data.defaultTheme] ? data.defaultTheme : data.themes[0].key, datum: "WGS84", sitesShown: {} },
-      NO_DATA: { zh: "暂无公开数据", en: "No published figure" },
+      state: { theme: byKey[data.defaultTheme] ? data.defaultTheme : data.themes[0].key, datum: "WGS84" },
+      NEUTRAL: "#f3efe6", // the fill of a theme with no rate to shade
+      NO_DATA: { zh: "本指标暂无公开数据", en: "no published figure for this metric" },
       on: function (event, fn) { (handlers[event] = handlers[event] || []).push(fn); return atlas; },
       emit: function (event, value) { (handlers[event] || []).forEach(function (fn) { fn(value); }); },
       theme: function () { return byKey[atlas.state.theme]; },
       area: function (code) { return data.areas[code]; },
       areaName: function (code) { var a = data.areas[code]; return a.zh + " " + a.en; },
+      // The theme's drawn views, headline first: [{role: "choropleth"|"symbols", metric, values, ...}].
+      views: function (t) {
+        t = t || atlas.theme();
+        var out = ["choropleth", "symbols"].filter(function (r) { return t[r]; }).map(function (r) {
+          return Object.assign({ role: r }, t[r]);
+        });
+        out.sort(function (a, b) { return (b.metric.key === t.metric.key) - (a.metric.key === t.metric.key); });
+        return out;
+      },
+      // Facts and named sites the theme holds for an area (what its popup lists).
+      itemCount: function (t, code) {
+        return (t.facts[code] || []).length + (t.siteCounts[code] || 0);
+      },
       // Codes a person can look for: every area but the city itself.
       areaCodes: function () { return Object.keys(data.areas).filter(function (c) { return c !== city; }); },
-      // On a district map, areas other than the focus (and the area holding it) are grey context.
-      isContext: function (code) {
-        if (!focus) return false;
-        return code !== focus && !(data.areas[focus].parent === code && !data.areas[focus].drawn);
-      },
+      // On a district map every other area is grey context, the area holding the zone too:
+      // a page about the zone never shows its surroundings in a class of their own.
+      isContext: function (code) { return !!focus && code !== focus; },
+      // The area around a focus that has no boundary of its own (科尔沁区 on the zone's page).
+      holdsFocus: function (code) { return !!focus && !data.areas[focus].drawn && data.areas[focus].parent === code; },
       project: function (lat, lon) {
         if (atlas.state.datum === "GCJ02") { var g = TongliaoAtlas.wgsToGcj(lon, lat); return L.latLng(g[1], g[0]); }
         return L.latLng(lat, lon);

@@ -1,4 +1,4 @@
-/* The view in the URL: #theme=energy&basemap=osm&sites=energy,parks.
+/* The view in the URL: #theme=energy&basemap=osm&show=values (layer-control switches).
  *
  * Opening a page with such a hash shows that view; every change pushes a history
  * entry, so Back returns to the previous view; links to the other pages of the
@@ -6,9 +6,14 @@
 TongliaoAtlas.part("hash", function (atlas) {
   "use strict";
   var data = atlas.data, restoring = false, ready = false;
-  var themes = {}, basemaps = {};
+  var themes = {}, basemaps = {}, switches = {};
   data.themes.forEach(function (t) { themes[t.key] = true; });
   data.basemaps.forEach(function (b) { basemaps[b.key] = true; });
+  // The switches of the layer control, by key, with what they show when the page opens.
+  (atlas.overlays || []).forEach(function (o) { switches[o.key] = o; });
+  var defaults = {};
+  Object.keys(switches).forEach(function (k) { defaults[k] = !!switches[k].checked; });
+  var shown = Object.assign({}, defaults);
 
   /** The view a hash names, keeping only the keys this page knows. */
   function parse(hash) {
@@ -17,7 +22,7 @@ TongliaoAtlas.part("hash", function (atlas) {
       var i = pair.indexOf("="), k = pair.slice(0, i), v = decodeURIComponent(pair.slice(i + 1));
       if (k === "theme" && themes[v]) view.theme = v;
       else if (k === "basemap" && basemaps[v]) view.basemap = v;
-      else if (k === "sites") view.sites = v.split(",").filter(function (s) { return themes[s]; });
+      else if (k === "show") view.show = v.split(",").filter(function (s) { return switches[s]; });
     });
     return view;
   }
@@ -26,8 +31,8 @@ TongliaoAtlas.part("hash", function (atlas) {
     var parts = [], s = atlas.state;
     if (s.theme !== data.defaultTheme) parts.push("theme=" + s.theme);
     if (s.basemap && s.basemap !== data.defaultBasemap) parts.push("basemap=" + s.basemap);
-    var sites = Object.keys(s.sitesShown).filter(function (k) { return s.sitesShown[k]; }).sort();
-    if (sites.length) parts.push("sites=" + sites.join(","));
+    var on = Object.keys(shown).filter(function (k) { return shown[k]; }).sort();
+    if (on.join(",") !== Object.keys(defaults).filter(function (k) { return defaults[k]; }).sort().join(",")) parts.push("show=" + on.join(","));
     return parts.length ? "#" + parts.join("&") : "";
   }
   function apply(view) {
@@ -35,9 +40,9 @@ TongliaoAtlas.part("hash", function (atlas) {
     var theme = view.theme || data.defaultTheme, basemap = view.basemap || data.defaultBasemap;
     if (theme !== atlas.state.theme) atlas.setTheme(theme);
     if (basemap !== atlas.state.basemap) atlas.layers.choose(basemap);
-    data.themes.forEach(function (t) {
-      var on = (view.sites || []).indexOf(t.key) >= 0;
-      if (!!atlas.state.sitesShown[t.key] !== on) atlas.layers.showSites(t.key, on);
+    Object.keys(switches).forEach(function (k) {
+      var on = view.show ? view.show.indexOf(k) >= 0 : defaults[k];
+      if (shown[k] !== on) atlas.layers.overlay(k, on);
     });
     restoring = false;
   }
@@ -50,7 +55,8 @@ TongliaoAtlas.part("hash", function (atlas) {
   var first = parse(location.hash);
   if (first.theme) atlas.state.theme = first.theme;
   atlas.on("ready", function () { apply(first); ready = true; });
-  ["theme", "basemap", "sites"].forEach(function (e) { atlas.on(e, record); });
+  atlas.on("overlay", function (e) { shown[e.key] = e.on; record(); });
+  ["theme", "basemap"].forEach(function (e) { atlas.on(e, record); });
   window.addEventListener("popstate", function () { apply(parse(location.hash)); });
 
   // Links to the atlas's other pages carry the view (set as the link is followed).

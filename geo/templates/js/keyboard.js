@@ -1,5 +1,5 @@
 /* Keyboard and screen reader: a skip link to the themes, the themes first in the
- * tab order, every area and site focusable with a name, Enter opens its popup and
+ * tab order, every area focusable with a name (site markers are Leaflet's keyboard markers, named by their title), Enter opens its popup and
  * moves focus into it, Esc closes a popup or the data table from anywhere and
  * returns focus, Chinese and English names on Leaflet's own buttons, landmarks. */
 TongliaoAtlas.part("keyboard", function (atlas) {
@@ -40,19 +40,6 @@ TongliaoAtlas.part("keyboard", function (atlas) {
       var code = shape.feature.properties.code;
       focusable(shape.getElement(), areaLabel(code), function () { atlas.openPopup(code, shape.getBounds().getCenter()); });
     });
-  }
-  function nameSites() {
-    atlas.data.themes.forEach(function (t) {
-      atlas.sites.groups[t.key].eachLayer(function (m) {
-        focusable(m.getElement(), m.getTooltip() ? siteName(m) : t.zh, function () { m.openPopup(); });
-      });
-    });
-  }
-  // A site's name is its tooltip's text (content.js siteLine).
-  function siteName(m) {
-    var content = m.getTooltip()._content;
-    var node = typeof content === "function" ? content(m) : content;
-    return node && node.textContent ? node.textContent : "站点 site";
   }
   container.addEventListener("keydown", function (e) {
     if ((e.key === "Enter" || e.key === " ") && e.target.atlasOpen) {
@@ -101,7 +88,6 @@ TongliaoAtlas.part("keyboard", function (atlas) {
     container.querySelectorAll(ENGLISH).forEach(function (n) { n.setAttribute("lang", "en"); });
   }
   atlas.on("theme", function () { nameAreas(); markEnglish(); });
-  atlas.on("shapes", function () { nameAreas(); nameSites(); markEnglish(); });
-  atlas.on("sites", nameSites);
+  atlas.on("shapes", function () { nameAreas(); markEnglish(); });
   atlas.keyboard = { areaLabel: areaLabel };
 });

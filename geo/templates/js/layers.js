@@ -1,4 +1,4 @@
-/* Basemaps (datum-aware) and site layers: the atlas's own layer control.
+/* Basemaps (datum-aware) and display switches: the atlas's own layer control.
  *
  * Leaflet's L.control.layers writes layer names with innerHTML; this one builds
  * its labels from text nodes. It keeps Leaflet's class names, so it looks and
@@ -24,17 +24,16 @@ TongliaoAtlas.part("layers", function (atlas) {
     entry.option = option("radio", b.zh + (b.datum === "GCJ02" ? "（GCJ-02）" : ""), false, function () { choose(entry); });
     bases.push(entry);
   });
-  var siteOptions = {};
-  function showSites(key, on) {
-    var layer = atlas.sites.groups[key];
-    if (on) layer.addTo(map); else map.removeLayer(layer);
-    siteOptions[key].input.checked = on;
-    atlas.state.sitesShown[key] = on;
-    atlas.emit("sites", key);
+  // Switches other parts offer ({key, name, checked, change(on)}); sites are drawn with their theme, no switch.
+  var switches = {};
+  function setOverlay(o, on) {
+    switches[o.key].input.checked = on;
+    o.change(on);
+    atlas.emit("overlay", { key: o.key, on: on });
   }
-  data.themes.forEach(function (t) {
-    siteOptions[t.key] = option("checkbox", t.zh + " 站点 sites", false, function (e) { showSites(t.key, e.target.checked); });
-    overlays.push(siteOptions[t.key]);
+  (atlas.overlays || []).forEach(function (o) {
+    switches[o.key] = option("checkbox", o.name, o.checked, function (e) { setOverlay(o, e.target.checked); });
+    overlays.push(switches[o.key]);
   });
 
   /** Show one basemap; overlays move to its datum (Amap is GCJ-02). */
@@ -83,6 +82,7 @@ TongliaoAtlas.part("layers", function (atlas) {
     },
     /** Show the basemap `key` (hash.js restores a view from the URL). */
     choose: function (key) { bases.forEach(function (o) { if (o.basemap.key === key) choose(o); }); },
-    showSites: showSites
+    /** Turn the switch `key` on or off (hash.js). */
+    overlay: function (key, on) { (atlas.overlays || []).forEach(function (o) { if (o.key === key) setOverlay(o, on); }); }
   };
 });

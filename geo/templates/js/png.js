@@ -56,15 +56,20 @@ TongliaoAtlas.part("png", function (atlas) {
     var r = box.getBoundingClientRect();
     ctx.fillStyle = "rgba(255,255,255,0.95)";
     ctx.fillRect(r.left - origin.left, r.top - origin.top, r.width, r.height);
-    box.querySelectorAll(".atlas-swatch, .atlas-dot").forEach(function (sw) {
+    swatches(ctx, box, origin);
+    drawText(ctx, box, origin, false);
+  }
+  // Colour marks (legend swatches, site points, summary marks) as filled boxes.
+  var MARKS = ".atlas-swatch, .atlas-dot, .atlas-point, .atlas-sum-mark";
+  function swatches(ctx, root, origin) {
+    root.querySelectorAll(MARKS).forEach(function (sw) {
       var s = sw.getBoundingClientRect(), bg = getComputedStyle(sw).backgroundColor;
       ctx.fillStyle = bg === "rgba(0, 0, 0, 0)" ? "#c8c8c8" : bg;
       ctx.fillRect(s.left - origin.left, s.top - origin.top, s.width, s.height);
-      ctx.strokeStyle = "#777";
+      ctx.strokeStyle = "#555";
       ctx.lineWidth = 1;
       ctx.strokeRect(s.left - origin.left, s.top - origin.top, s.width, s.height);
     });
-    drawText(ctx, box, origin, false);
   }
 
   /** A PNG Blob of the view as shown: map overlays, labels, title, legend. */
@@ -80,7 +85,9 @@ TongliaoAtlas.part("png", function (atlas) {
     var svgs = Array.prototype.slice.call(map.getPanes().overlayPane.querySelectorAll("svg"));
     return Promise.all(svgs.map(svgImage)).then(function (images) {
       images.forEach(function (i) { ctx.drawImage(i.img, i.box.left - origin.left, i.box.top - origin.top, i.box.width, i.box.height); });
-      map.getPanes().markerPane.querySelectorAll(".atlas-label, .atlas-zone").forEach(function (n) { drawText(ctx, n, origin, true); });
+      var markers = map.getPanes().markerPane;
+      swatches(ctx, markers, origin);
+      markers.querySelectorAll(".leaflet-marker-icon").forEach(function (n) { drawText(ctx, n, origin, true); });
       drawBox(ctx, container.querySelector(".atlas-title"), origin);
       var legend = container.querySelector(".atlas-legend");
       if (legend && legend.getClientRects().length) drawBox(ctx, legend, origin);

@@ -4,14 +4,20 @@ TongliaoAtlas.part("polygons", function (atlas) {
   "use strict";
   var map = atlas.map, dom = TongliaoAtlas.dom, focus = atlas.focus;
   var HATCH = "atlas-nodata";
+  var CONTEXT = "#d9d9d9", NEUTRAL = atlas.NEUTRAL;
 
   function style(feature) {
     var code = feature.properties.code;
     var base = { color: "#555", weight: 1, opacity: 1, fillOpacity: 0.85 };
-    if (atlas.isContext(code)) return Object.assign(base, { fillColor: "#d9d9d9", color: "#999", weight: 0.8, fillOpacity: 0.6 });
-    var t = atlas.theme(), v = t.values[code];
+    if (atlas.holdsFocus(code)) return Object.assign(base, { fillColor: CONTEXT, color: "#333", weight: 2, dashArray: "6 4", fillOpacity: 0.5 });
+    if (atlas.isContext(code)) return Object.assign(base, { fillColor: CONTEXT, color: "#999", weight: 0.8, fillOpacity: 0.6 });
+    var c = atlas.theme().choropleth;
+    var strong = { weight: focus ? 2.5 : 1, color: focus ? "#222" : "#555" };
+    // A theme with no rate to shade: one neutral fill, so the circles carry the figures.
+    if (!c) return Object.assign(base, strong, { fillColor: NEUTRAL, fillOpacity: 0.9 });
+    var v = c.values[code];
     if (!v || v.cls === null || v.cls === undefined) return Object.assign(base, { fillColor: "url(#" + HATCH + ")", dashArray: "4 3" });
-    return Object.assign(base, { fillColor: t.classes[v.cls].color, weight: focus ? 2.5 : 1, color: focus ? "#222" : "#555" });
+    return Object.assign(base, strong, { fillColor: atlas.theme().classes[v.cls].color });
   }
 
   function enter(code, layer) {

@@ -3,15 +3,22 @@ TongliaoAtlas.part("popup", function (atlas) {
   "use strict";
   var dom = TongliaoAtlas.dom, el = dom.el, text = atlas.text;
 
+  // One block per drawn metric (headline first): its name and the area's value or the no-figure line.
+  function metricLines(code, box) {
+    var t = atlas.theme(), views = atlas.views(t);
+    if (!views.length) views = [t]; // a theme with nothing drawn still names its headline
+    views.forEach(function (view, i) {
+      box.appendChild(el("div", { cls: i ? "atlas-tip-metric atlas-tip-second" : "atlas-tip-metric", text: view.metric.zh + " · " + view.metric.en }));
+      box.appendChild(text.valueLine(code, view));
+    });
+  }
   function tooltip(code) {
-    var t = atlas.theme(), a = atlas.area(code);
+    var a = atlas.area(code);
     var box = el("div", {}, [el("div", { cls: "atlas-tip-name" }, [el("b", { text: a.zh }), " " + a.en])]);
-    if (atlas.isContext(code)) {
-      box.appendChild(el("div", { text: "点击打开该地区地图 · click to open its map" }));
-      return box;
-    }
-    box.appendChild(el("div", { cls: "atlas-tip-metric", text: t.metric.zh + " · " + t.metric.en }));
-    box.appendChild(text.valueLine(code));
+    metricLines(code, box);
+    var sum = atlas.theme().summaries[code];
+    if (sum) box.appendChild(el("div", { cls: "atlas-note", text: "已公开项目 " + sum.count + " 个 · " + sum.count + " named in sources" }));
+    if (atlas.isContext(code)) box.appendChild(el("div", { cls: "atlas-note", text: "点击查看，可打开该地区地图 · click for its figures and map" }));
     if (!a.drawn) box.appendChild(el("div", { cls: "atlas-note", text: noBoundary(a).short }));
     return box;
   }
@@ -30,25 +37,34 @@ TongliaoAtlas.part("popup", function (atlas) {
   function content(code) {
     var t = atlas.theme(), a = atlas.area(code);
     var box = el("div", { cls: "atlas-popup" }, [el("h3", { text: a.zh }), el("div", { cls: "atlas-en", text: a.en })]);
-    if (atlas.isContext(code)) {
-      if (a.link) box.appendChild(mapLink(a));
-      return box;
-    }
     if (!a.drawn) box.appendChild(el("p", { cls: "atlas-note", text: noBoundary(a).long }));
     box.appendChild(el("h4", { text: t.zh + " · " + t.en }));
-    var v = t.values[code];
-    box.appendChild(el("div", { cls: "atlas-headline" }, [el("span", { text: t.metric.zh + "：" }), text.valueLine(code)]));
-    if (v && v.basis) box.appendChild(el("div", { cls: "atlas-note", text: "推算 derived: " + v.basis }));
-    if (v && v.others && v.others.length) {
-      box.appendChild(el("div", { cls: "atlas-note", text: "其他来源 other published values: " + v.others.map(function (o) {
-        return o.text + " (" + (o.year || "n.d.") + ", " + ((atlas.data.sources[o.source] || {}).title || o.source) + ")";
-      }).join("; ") }));
+    var views = atlas.views(t);
+    if (!views.length) views = [t];
+    views.forEach(function (view) {
+      var v = view.values[code];
+      box.appendChild(el("div", { cls: "atlas-headline" }, [el("span", { text: view.metric.zh + "：" }), text.valueLine(code, view)]));
+      if (v && v.rank) box.appendChild(el("div", { cls: "atlas-note", text: "第 " + v.rank[0] + " / " + v.rank[1] + " · rank " + v.rank[0] + " of " + v.rank[1] + " areas with this figure" }));
+      if (v && v.basis) box.appendChild(el("div", { cls: "atlas-note", text: "推算 derived: " + v.basis }));
+      if (v && v.others && v.others.length) {
+        box.appendChild(el("div", { cls: "atlas-note", text: "其他来源 other published values: " + v.others.map(function (o) {
+          return o.text + " (" + (o.year || "n.d.") + ", " + ((atlas.data.sources[o.source] || {}).title || o.source) + ")";
+        }).join("; ") }));
+      }
+      var note = text.caveat(view.metric);
+      if (note) box.appendChild(note);
+    });
+    var facts = t.facts[code];
+    if (facts) {
+      box.appendChild(el("h4", { text: "本专题资料 Figures in this theme (" + facts.length + ")" }));
+      box.appendChild(text.factList(facts, ""));
     }
-    box.appendChild(text.factList(t.facts[code] || [], atlas.NO_DATA.zh + "（本专题）· " + atlas.NO_DATA.en));
     var sites = t.sites.filter(function (s) { return s.districts.indexOf(code) >= 0; });
     if (sites.length) {
-      box.appendChild(el("h4", { text: "站点 Sites (" + sites.length + ")" }));
+      box.appendChild(el("h4", { text: "已公开项目 Named sites (" + sites.filter(function (s) { return s.shown; }).length + ")" }));
       box.appendChild(el("ul", { cls: "atlas-sites" }, sites.map(text.siteItem)));
+    } else if (t.summaries[code]) {
+      box.appendChild(el("div", { cls: "atlas-note", text: "已公开项目 " + t.summaries[code].count + " 个，见该地区地图 · named sites: see its map" }));
     }
     if (a.link && code !== atlas.focus) box.appendChild(mapLink(a, "atlas-link"));
     return box;

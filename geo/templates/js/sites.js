@@ -1,39 +1,79 @@
-/* Site markers: one layer group per theme, hidden until chosen in the layer
- * control. Sites without a published position are listed in popups only. */
+/* The named sites of the shown theme, always drawn with it:
+ * - a site whose source prints coordinates: a marker at that position;
+ * - every other site of an area: one symbol per area with the number of named
+ *   projects ("已公开项目合计", never an official total), placed beside the
+ *   area's label (a symbol position, not a site position); its popup lists them. */
 TongliaoAtlas.part("sites", function (atlas) {
   "use strict";
-  var dom = TongliaoAtlas.dom, groups = {};
-
-  // Circle area grows with capacity, against the largest site of the same unit.
-  function radius(site, sites) {
-    if (site.capacity === null) return 5;
-    var max = 0;
-    sites.forEach(function (s) { if (s.unit === site.unit && s.capacity > max) max = s.capacity; });
-    return 5 + 13 * Math.sqrt(site.capacity / (max || 1));
-  }
-  /** The colour of a theme's sites: its darkest class. */
-  function color(t) { return t.classes.length ? t.classes[t.classes.length - 1].color : "#444"; }
+  var dom = TongliaoAtlas.dom, el = dom.el, data = atlas.data, vocab = atlas.vocab, text = atlas.text;
+  var layer = L.layerGroup().addTo(atlas.map);
+  var label = vocab.sumLabel;
 
   function marker(s, t) {
-    var m = L.circleMarker(atlas.project(s.lat, s.lon), {
-      radius: radius(s, t.sites), color: "#222", weight: 1, fillColor: color(t), fillOpacity: 0.9
+    var node = el("div", { cls: "atlas-point", style: "background:" + t.color });
+    var m = L.marker(atlas.project(s.lat, s.lon), {
+      icon: L.divIcon({ html: dom.node(node), className: "atlas-point-icon", iconSize: [14, 14], iconAnchor: [7, 7] }),
+      keyboard: true, title: s.name
     });
-    m.bindTooltip(dom.content(function () { return atlas.text.siteLine(s); }), { className: "atlas-tooltip" });
-    m.bindPopup(dom.content(function () { return dom.el("div", { cls: "atlas-popup" }, [atlas.text.siteItem(s)]); }));
+    m.bindTooltip(dom.content(function () { return el("div", {}, [text.siteLine(s), el("div", { cls: "atlas-note", text: "位置：来源所载坐标 position printed by the source" })]); }), { className: "atlas-tooltip" });
+    m.bindPopup(dom.content(function () { return el("div", { cls: "atlas-popup" }, [el("ul", { cls: "atlas-sites" }, [text.siteItem(s)])]); }), { maxWidth: 360 });
+    return m;
+  }
+
+  // Capacity sums of one area: "风电等 power: 已并网 10 · 规划 92.3 万千瓦".
+  function sumLine(sum) {
+    var what = sum.storage ? "储能 storage" : "装机/规模 capacity";
+    return el("div", { cls: "atlas-sum-line" }, [
+      el("span", { text: what + "（" + sum.projects + " 项）: " }),
+      sum.byStatus.map(function (p) { return (vocab.siteStatuses[p[0]] || "状态未注明 status n.g.") + " " + p[1]; }).join(" · ") + " " + sum.unit
+    ]);
+  }
+  function summaryBox(code, t) {
+    var sum = t.summaries[code], a = data.areas[code];
+    var byId = {};
+    t.sites.forEach(function (s) { byId[s.id] = s; });
+    var listed = sum.sites.map(function (id) { return byId[id]; }).filter(Boolean);
+    var box = el("div", { cls: "atlas-popup" }, [
+      el("h3", { text: a.zh + " · " + label.zh }),
+      el("div", { cls: "atlas-en", text: a.en + " · " + label.en }),
+      el("div", { cls: "atlas-sum-count", text: "已公开项目 " + sum.count + " 个 · " + sum.count + " named in sources" })
+    ]);
+    sum.sums.forEach(function (s) { box.appendChild(sumLine(s)); });
+    if (sum.shared.length || sum.notAdded.length) {
+      box.appendChild(el("div", { cls: "atlas-note", text: "未计入容量 not added: " + (sum.shared.length ? sum.shared.length + " 个跨区项目 spanning areas" : "") + (sum.shared.length && sum.notAdded.length ? "; " : "") + (sum.notAdded.length ? sum.notAdded.length + " 个未公布容量 capacity not given" : "") }));
+    }
+    box.appendChild(el("div", { cls: "atlas-note", text: "位置仅为示意，非项目所在地 · the symbol marks the area, not the sites" }));
+    if (listed.length) box.appendChild(el("ul", { cls: "atlas-sites" }, listed.map(text.siteItem)));
+    else if (a.link) box.appendChild(el("a", { cls: "atlas-link", href: a.link, text: "项目清单见该地区地图 · list on its map →" }));
+    return box;
+  }
+  // Where an area's summary stands: beside its label; the zone's under its badge.
+  function chip(code, t) {
+    var a = data.areas[code], sum = t.summaries[code], zone = !a.drawn;
+    var at = zone ? data.areas[a.parent].label : a.label;
+    if (!at) return null;
+    var node = el("div", { cls: "atlas-sum" + (atlas.isContext(code) ? " atlas-sum-context" : ""), "data-code": code, title: label.zh + " · " + label.en }, [
+      el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }),
+      el("span", { text: "已公开项目 " + sum.count })
+    ]);
+    var m = L.marker(atlas.project(at[0], at[1]), {
+      icon: L.divIcon({ html: dom.node(node), className: "atlas-sum-icon" + (zone ? " atlas-sum-zone" : ""), iconSize: null }),
+      keyboard: true, title: a.zh + " " + label.zh + " " + sum.count, zIndexOffset: 200
+    });
+    m.bindTooltip(dom.content(function () { return el("div", {}, [el("b", { text: a.zh + " · " + label.zh }), el("div", { text: sum.count + " 个 · " + label.en }), el("div", { cls: "atlas-note", text: "点击查看清单 click to list them" })]); }), { className: "atlas-tooltip" });
+    m.bindPopup(dom.content(function () { return summaryBox(code, t); }), { maxWidth: 380, maxHeight: 360, className: "atlas-popup-wrap" });
     return m;
   }
 
   function draw() {
-    atlas.data.themes.forEach(function (t) {
-      var group = groups[t.key];
-      group.clearLayers();
-      t.sites.forEach(function (s) {
-        if (s.lat !== null && s.lon !== null) group.addLayer(marker(s, t)); // no made-up positions
-      });
+    layer.clearLayers();
+    var t = atlas.theme();
+    Object.keys(t.summaries).forEach(function (code) { var m = chip(code, t); if (m) layer.addLayer(m); });
+    t.sites.forEach(function (s) {
+      if (s.precision === "point" && s.lat !== null && s.lon !== null && s.shown) layer.addLayer(marker(s, t));
     });
   }
-
-  atlas.data.themes.forEach(function (t) { groups[t.key] = L.layerGroup(); });
-  atlas.sites = { groups: groups, color: color };
+  atlas.sites = { layer: layer };
+  atlas.on("theme", draw);
   atlas.on("shapes", draw);
 });

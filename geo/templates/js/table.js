@@ -15,6 +15,13 @@ TongliaoAtlas.part("table", function (atlas) {
         out.push([data.areas[code].zh, code, f.metric, { shown: f.value, number: f.plain }, f.unit, f.year, s.title || f.source, s.typeZh || "", s.url || ""]);
       });
     });
+    // Named sites: one row each, "项目 site" with kind, status and place in the metric column.
+    t.sites.forEach(function (site) {
+      var s = data.sources[site.source] || {};
+      var what = ["项目 site", atlas.vocab.siteKinds[site.kind] || site.kind, site.name, atlas.vocab.siteStatuses[site.status] || "", site.place, site.shown ? "" : "另一记载 other account"];
+      var cap = site.capacity === null ? "" : String(site.capacity);
+      out.push([site.districts.map(function (c) { return data.areas[c].zh; }).join("、"), site.districts.join("|"), what.filter(Boolean).join(" · "), { shown: cap, number: cap }, site.unit, site.year, s.title || site.source, s.typeZh || "", s.url || ""]);
+    });
     return out;
   }
   function shown(c) { return typeof c === "object" ? c.shown : c; }
@@ -30,7 +37,7 @@ TongliaoAtlas.part("table", function (atlas) {
       return el("tr", {}, r.slice(0, SHOWN).map(function (c) { return el("td", { text: shown(c) }); }));
     }));
     box.textContent = "";
-    box.appendChild(el("div", { cls: "atlas-table-bar" }, [el("b", { text: atlas.theme().zh + " · " + all.length + " 条 figures" }), download, close]));
+    box.appendChild(el("div", { cls: "atlas-table-bar" }, [el("b", { text: atlas.theme().zh + " · " + all.length + " 条 figures and sites" }), download, close]));
     box.appendChild(el("div", { cls: "atlas-table-scroll" }, [el("table", {}, [el("thead", {}, [head]), body])]));
   }
   function save(all) {
