@@ -78,6 +78,20 @@ TongliaoAtlas.part("keyboard", function (atlas) {
     }
   });
 
+  // The data table's scroll area (table.js) is reachable and named; it takes focus as the table opens.
+  function tableRegion(focus) {
+    var scroll = container.querySelector(".atlas-table:not([hidden]) .atlas-table-scroll");
+    if (!scroll) return;
+    scroll.setAttribute("tabindex", "0");
+    scroll.setAttribute("role", "region");
+    scroll.setAttribute("aria-label", "数据表 Data table");
+    if (focus) scroll.focus({ preventScroll: true });
+  }
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest(".atlas-open-table")) tableRegion(true);
+  });
+  atlas.on("theme", function () { tableRegion(false); });
+
   // Leaflet's own buttons in Chinese and English; English fragments marked for screen readers.
   [[".leaflet-control-zoom-in", "放大 Zoom in"], [".leaflet-control-zoom-out", "缩小 Zoom out"]].forEach(function (b) {
     var node = container.querySelector(b[0]);
