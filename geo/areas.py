@@ -231,7 +231,8 @@ def resolve(name: str, *, where: str = "district", allow_city: bool = True) -> A
     if area is not None and (allow_city or not area.is_city):
         return area
     near = match(name)
-    close = [f"{a.name_zh} ({a.code})" for a in near.areas] if near.kind == "prefix" else suggestions(name)
+    # what the page's search would offer; difflib's closest names when the search finds nothing
+    close = [f"{a.name_zh} ({a.code})" for a in near.areas] if near.areas else suggestions(name)
     hint = (
         f"did you mean {' or '.join(close)}?"
         if close

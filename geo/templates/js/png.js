@@ -27,6 +27,7 @@ TongliaoAtlas.part("png", function (atlas) {
     while ((node = walker.nextNode())) {
       var style = getComputedStyle(node.parentNode);
       if (!node.textContent.trim() || style.visibility === "hidden" || !node.parentNode.getClientRects().length) continue;
+      if (node.parentNode.closest("details:not([open]) > :not(summary)")) continue; // folded away
       ctx.font = style.fontStyle + " " + style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
       ctx.fillStyle = style.color;
       ctx.textBaseline = "alphabetic";
@@ -82,15 +83,19 @@ TongliaoAtlas.part("png", function (atlas) {
     ctx.scale(SCALE, SCALE);
     ctx.fillStyle = getComputedStyle(container).backgroundColor;
     ctx.fillRect(0, 0, origin.width, origin.height);
-    var svgs = Array.prototype.slice.call(map.getPanes().overlayPane.querySelectorAll("svg"));
-    return Promise.all(svgs.map(svgImage)).then(function (images) {
-      images.forEach(function (i) { ctx.drawImage(i.img, i.box.left - origin.left, i.box.top - origin.top, i.box.width, i.box.height); });
+    var title = container.querySelector(".atlas-title"), legend = container.querySelector(".atlas-legend");
+    function shown(svg) { return svg.getClientRects().length > 0; }
+    function svgsIn(root) { return root ? Array.prototype.slice.call(root.querySelectorAll("svg")).filter(shown) : []; }
+    var mapSvgs = svgsIn(map.getPane("mapPane")), boxSvgs = svgsIn(title).concat(svgsIn(legend));
+    return Promise.all(mapSvgs.concat(boxSvgs).map(svgImage)).then(function (images) {
+      function draw(i) { ctx.drawImage(i.img, i.box.left - origin.left, i.box.top - origin.top, i.box.width, i.box.height); }
+      images.slice(0, mapSvgs.length).forEach(draw); // areas, circles, sites: in the order the page stacks them
       var markers = map.getPanes().markerPane;
       swatches(ctx, markers, origin);
       markers.querySelectorAll(".leaflet-marker-icon").forEach(function (n) { drawText(ctx, n, origin, true); });
-      drawBox(ctx, container.querySelector(".atlas-title"), origin);
-      var legend = container.querySelector(".atlas-legend");
+      drawBox(ctx, title, origin);
       if (legend && legend.getClientRects().length) drawBox(ctx, legend, origin);
+      images.slice(mapSvgs.length).forEach(draw); // the legend's reference circles
       return new Promise(function (resolve) { canvas.toBlob(resolve, "image/png"); });
     });
   }

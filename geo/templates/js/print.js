@@ -34,12 +34,13 @@ TongliaoAtlas.part("print", function (atlas) {
     block.textContent = "";
     block.appendChild(el("h1", { text: data.title.zh + " · " + t.zh }, [el("small", { lang: "en", text: data.title.en + " · " + t.en })]));
     block.appendChild(el("p", { text: t.metric.zh + "（" + t.metric.unit + "）· " + t.metric.en }));
+    // sources before the legend: if a long legend is cut at the page's foot, the sources stay
+    block.appendChild(el("p", { cls: "atlas-print-sources", text: sourceLine() }));
     if (legend) {
       var copy = legend.cloneNode(true);
       copy.removeAttribute("aria-live");
       block.appendChild(copy);
     }
-    block.appendChild(el("p", { cls: "atlas-print-sources", text: sourceLine() }));
   }
   // Paper and screen differ in size: fit the home view to the printed map, and back.
   // The block exists on paper only, so the screen keeps one legend.
