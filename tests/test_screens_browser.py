@@ -305,3 +305,33 @@ def test_leaflet_buttons_speak_chinese_and_english(atlas, offline_page):
     expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("aria-label", "缩小 Zoom out")
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     expect(page.locator(".atlas-title h1 small")).to_have_attribute("lang", "en")
+
+
+# ---------------------------------------------------------------- 10. CSV
+
+
+def test_all_themes_csv_has_plain_numbers_sources_and_sites(atlas, offline_page):
+    import csv
+    import io
+
+    data = payload(atlas / CITY)
+    page = open_map(offline_page, atlas / CITY)
+    page.locator(".atlas-open-table").click()
+    with page.expect_download() as info:
+        page.locator(".atlas-download-all").click()
+    assert info.value.suggested_filename == "tongliao-city-all.csv"
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_bytes().decode("utf-8-sig"), newline="")))
+    head = rows[0]
+    assert head == [
+        "地区 area", "代码 code", "指标 metric", "数值 value", "单位 unit", "年份 year", "来源 source",
+        "来源类型 type", "网址 url", "说明 note", "发布者 publisher", "来源日期 source date", "专题 theme",
+    ]  # fmt: skip
+    facts = sum(len(f) for t in data["themes"] for f in t["facts"].values())
+    sites = sum(len(t["sites"]) for t in data["themes"])
+    assert len(rows) == 1 + facts + sites
+    assert {r[-1] for r in rows[1:]} == {f"{t['zh']} {t['en']}" for t in data["themes"]}
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?|", r[3]) for r in rows[1:])  # no digit grouping
+    assert sum(r[2].startswith("项目 site") for r in rows[1:]) == sites
+    naiman = next(r for r in rows[1:] if r[1] == "150525" and r[3] == "37.53")
+    source = data["sources"][data["themes"][0]["values"]["150525"]["source"]]
+    assert naiman[10:12] == [source["publisher"], source["date"]]
