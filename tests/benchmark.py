@@ -84,7 +84,10 @@ BUDGETS = (
     Budget("page_bytes", "city map < 600 kB, everything inlined", 600 * KB, "bytes"),
     Budget("open_ms", "all layers drawn ≤ 300 ms after opening", 300.0, "ms"),
     Budget("switch_ms", "theme switch ≤ 50 ms", 50.0, "ms"),
+    Budget("open_slow_ms", "CPU 6× slower: all layers drawn ≤ 1.0 s after opening", 1000.0, "ms"),
+    Budget("switch_slow_ms", "CPU 6× slower: theme switch ≤ 100 ms", 100.0, "ms"),
 )
+THROTTLE = 6  # Chrome DevTools Protocol Emulation.setCPUThrottlingRate: an old office PC
 
 # ------------------------------------------------------------------ helpers
 
@@ -356,7 +359,7 @@ class Browser:
         self.browser.close()
         self._pw.stop()
 
-    def measure(self, path: Path, mode: str, switch_to: str | None) -> dict[str, Any]:
+    def measure(self, path: Path, mode: str, switch_to: str | None, throttle: float = 1) -> dict[str, Any]:
         context = self.browser.new_context(viewport={"width": 1280, "height": 800})
         blocked: list[str] = []
         errors: list[str] = []
@@ -377,6 +380,8 @@ class Browser:
         context.add_init_script(INIT_SCRIPT.replace("%MODE%", json.dumps(mode)))
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
+        if throttle != 1:  # slows every script and layout of this page (not the network)
+            context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
         try:
             start = time.perf_counter()
             page.goto(path.resolve().as_uri(), wait_until="load", timeout=30_000)
@@ -418,6 +423,7 @@ class Samples:
     ours_open: list[dict[str, Any]] = field(default_factory=list)
     base_open: list[dict[str, Any]] = field(default_factory=list)
     blank_open: list[dict[str, Any]] = field(default_factory=list)
+    ours_slow: list[dict[str, Any]] = field(default_factory=list)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -517,6 +523,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             samples.blank_open.append(browser.measure(blank_html, "atlas", None))
             samples.ours_open.append(browser.measure(ours_html, "atlas", SWITCH_THEME))
             samples.base_open.append(browser.measure(baseline_html, "baseline", labels.get(SWITCH_THEME)))
+            samples.ours_slow.append(browser.measure(ours_html, "atlas", SWITCH_THEME, THROTTLE))
     finally:
         browser.close()
 
@@ -559,12 +566,15 @@ def summarise(args, data, why, s: Samples, ours_bytes, base_bytes, district_page
     base_open = median(pick(s.base_open, "drawn_ms"))
     blank_open = median(pick(s.blank_open, "drawn_ms"))
     ours_switch = median(pick(s.ours_open, "switch", "frame"))
+    slow_open = median(pick(s.ours_slow, "drawn_ms"))
+    slow_switch = median(pick(s.ours_slow, "switch", "frame"))
     base_switch = median(pick(s.base_open, "switch", "frame"))
     blocked_ours = sorted({u for x in s.ours_open for u in x["blocked"]})
     errors_ours = sorted({e for x in s.ours_open for e in x["errors"]})
     errors_base = sorted({e for x in s.base_open for e in x["errors"]})
     switch_ok = all(
-        x.get("switch", {}).get("legend") and x.get("switch", {}).get("changed") for x in s.ours_open
+        x.get("switch", {}).get("legend") and x.get("switch", {}).get("changed")
+        for x in s.ours_open + s.ours_slow
     )
 
     measured = {
@@ -574,6 +584,8 @@ def summarise(args, data, why, s: Samples, ours_bytes, base_bytes, district_page
         "page_bytes": float(len(ours_bytes)) if not blocked_ours else float("inf"),
         "open_ms": ours_open,
         "switch_ms": ours_switch if switch_ok else None,
+        "open_slow_ms": slow_open,
+        "switch_slow_ms": slow_switch if switch_ok else None,
     }
     verdicts = []
     for b in BUDGETS:
@@ -677,6 +689,20 @@ def summarise(args, data, why, s: Samples, ours_bytes, base_bytes, district_page
             fmt_ms(ours_switch),
             spread(pick(s.ours_open, "switch", "frame"), fmt_ms),
             f"{fmt_ratio(ratio(ours_switch, base_switch))} baseline",
+            "",
+        ),
+        (
+            f"our city map, CPU {THROTTLE}× slower: open → all layers drawn",
+            fmt_ms(slow_open),
+            spread(pick(s.ours_slow, "drawn_ms"), fmt_ms),
+            f"{fmt_ratio(ratio(slow_open, ours_open))} unthrottled",
+            "",
+        ),
+        (
+            f"our theme switch to {SWITCH_THEME}, CPU {THROTTLE}× slower",
+            fmt_ms(slow_switch),
+            spread(pick(s.ours_slow, "switch", "frame"), fmt_ms),
+            f"{fmt_ratio(ratio(slow_switch, ours_switch))} unthrottled",
             "",
         ),
         (

@@ -11,7 +11,7 @@ from geo.model import SCHEME_ZH, SITE_KIND_ZH, SITE_STATUS_ZH, Cell, Site
 from geo.pipeline import ROOT, build_atlas
 from geo.render import ASSETS
 from geo.spec import basemaps, caveat
-from geo.symbols import site_summaries, symbol_scale, year_span
+from geo.symbols import SUM_LABEL, site_summaries, symbol_scale, year_span
 
 
 @pytest.fixture(scope="module")
@@ -299,8 +299,10 @@ def test_page_vocabularies_come_from_the_model(small_maps):
         "siteKinds": SITE_KIND_ZH,
         "siteStatuses": SITE_STATUS_ZH,
         "schemes": SCHEME_ZH,
+        "sumLabel": {"zh": SUM_LABEL[0], "en": SUM_LABEL[1]},
     }
-    schemes = {t["metric"]["scheme"] for t in payload(small_maps / "tongliao.html")["themes"]}
+    themes = payload(small_maps / "tongliao.html")["themes"]
+    schemes = {t["choropleth"]["metric"]["scheme"] for t in themes if t["choropleth"]}
     assert schemes <= set(SCHEME_ZH)  # a key the legend can name, never "breaks:10;20"
 
 

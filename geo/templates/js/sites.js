@@ -47,12 +47,15 @@ TongliaoAtlas.part("sites", function (atlas) {
     else if (a.link) box.appendChild(el("a", { cls: "atlas-link", href: a.link, text: "项目清单见该地区地图 · list on its map →" }));
     return box;
   }
-  // Where an area's summary stands: beside its label; the zone's under its badge.
+  // Where an area's summary stands: under its label; the zone's under its badge.
   function chip(code, t) {
     var a = data.areas[code], sum = t.summaries[code], zone = !a.drawn;
     var at = zone ? data.areas[a.parent].label : a.label;
     if (!at) return null;
-    var node = el("div", { cls: "atlas-sum" + (atlas.isContext(code) ? " atlas-sum-context" : ""), "data-code": code, title: label.zh + " · " + label.en }, [
+    // Below the label; left of it where the zone's badge takes the space on the right.
+    var left = atlas.zoneCode && data.areas[atlas.zoneCode].parent === code;
+    var cls = "atlas-sum" + (left ? " atlas-sum-left" : "") + (atlas.isContext(code) ? " atlas-sum-context" : "");
+    var node = el("div", { cls: cls, "data-code": code, title: label.zh + " · " + label.en }, [
       el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }),
       el("span", { text: "已公开项目 " + sum.count })
     ]);

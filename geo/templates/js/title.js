@@ -14,5 +14,6 @@ TongliaoAtlas.part("title", function (atlas) {
     box.appendChild(nav);
   }
   TongliaoAtlas.dom.control(function () { return box; }, { position: "topleft" }).addTo(atlas.map);
+  draw(); // now, so that the home view (view.js) can leave room for it
   atlas.on("theme", draw);
 });

@@ -1,7 +1,7 @@
 /* The home view (the city, or the focus district), the reset and fullscreen buttons, the scale bar. */
 TongliaoAtlas.part("view", function (atlas) {
   "use strict";
-  var dom = TongliaoAtlas.dom, el = dom.el, map = atlas.map, home = null;
+  var dom = TongliaoAtlas.dom, el = dom.el, map = atlas.map, home = null, room = null;
 
   map.setMinZoom(atlas.data.zoom.min);
   map.setMaxZoom(atlas.data.zoom.max);
@@ -12,7 +12,18 @@ TongliaoAtlas.part("view", function (atlas) {
       var polygons = atlas.polygons, focus = atlas.focus, a = focus ? atlas.area(focus) : null;
       home = ((a && polygons.layerOf(a.drawn ? focus : a.parent)) || polygons.layer).getBounds();
     }
-    map.fitBounds(home, { animate: false, padding: [24, 24] });
+    if (!room) {
+      // On a wide screen the title (left) and the panel (right) must not cover the areas and their
+      // symbols; measured once, so that the home view stays the same whatever the legend holds.
+      var c = map.getContainer(), wide = map.getSize().x >= 1000;
+      var title = c.querySelector(".atlas-title"), panel = c.querySelector(".atlas-panel");
+      room = {
+        animate: false,
+        paddingTopLeft: [wide && title ? title.offsetWidth + 20 : 24, 24],
+        paddingBottomRight: [wide && panel ? panel.offsetWidth + 20 : 24, 24]
+      };
+    }
+    map.fitBounds(home, room);
   }
   function toggleFullscreen() {
     var root = document.documentElement;
