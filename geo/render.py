@@ -223,6 +223,22 @@ def _format(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
+#: File names that notes in data/ cite, in the words a reader of the page understands.
+_FILE_WORDS = {
+    "public-facts.md": "公开资料汇编 compiled public facts",
+    "public-facts-2.md": "公开资料汇编 compiled public facts",
+    "conflicts.csv": "数据冲突记录 record of conflicting figures",
+    "facts.csv": "数据表 table of figures",
+    "sites.csv": "站点表 table of sites",
+}
+_FILE_NAME = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(f) for f in _FILE_WORDS) + r")(?![\w-])")
+
+
+def for_people(note: str) -> str:
+    """A note from data/ as the page shows it: no file names (``public-facts.md``)."""
+    return _FILE_NAME.sub(lambda m: _FILE_WORDS[m.group(1)], note)
+
+
 def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
     metric = base.metrics[fact.metric]
     return {
@@ -235,7 +251,7 @@ def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
         "year": fact.year,
         "source": fact.source_id,
         "evidence": fact.evidence,
-        "note": fact.note,
+        "note": for_people(fact.note),
     }
 
 
@@ -314,7 +330,7 @@ def _site_json(site: Site) -> dict[str, Any]:
         "lon": _num(site.lon, COORD_DECIMALS),
         "source": site.source_id,
         "evidence": site.evidence,
-        "note": site.note,
+        "note": for_people(site.note),
     }
 
 

@@ -335,3 +335,15 @@ def test_all_themes_csv_has_plain_numbers_sources_and_sites(atlas, offline_page)
     naiman = next(r for r in rows[1:] if r[1] == "150525" and r[3] == "37.53")
     source = data["sources"][data["themes"][0]["values"]["150525"]["source"]]
     assert naiman[10:12] == [source["publisher"], source["date"]]
+
+
+# ---------------------------------------------------------------- 9. words for people
+
+
+@pytest.mark.parametrize("name", [CITY, NAIMAN])
+def test_no_file_names_reach_the_page(atlas, name):
+    data = payload(atlas / name)
+    notes = [f["note"] for t in data["themes"] for fs in t["facts"].values() for f in fs]
+    notes += [s["note"] for t in data["themes"] for s in t["sites"]]
+    assert [n for n in notes if re.search(r"\.(md|csv|txt|py)\b", n)] == []
+    assert any("公开资料汇编 compiled public facts" in n for n in notes)
