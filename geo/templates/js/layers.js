@@ -21,7 +21,10 @@ TongliaoAtlas.part("layers", function (atlas) {
     var layer = b.key === "none" ? L.layerGroup() : atlas.tiles[b.key];
     if (!layer) return;
     var entry = { basemap: b, layer: layer };
-    entry.option = option("radio", b.zh + (b.datum === "GCJ02" ? "（GCJ-02）" : ""), false, function () { choose(entry); });
+    // "无底图 No tiles", "高德地图 Amap (GCJ-02)": both languages, the datum once
+    var name = b.zh + (b.en && b.en !== b.zh ? " " + b.en : "");
+    if (b.datum === "GCJ02" && name.indexOf("GCJ") < 0) name += "（GCJ-02）";
+    entry.option = option("radio", name, false, function () { choose(entry); });
     bases.push(entry);
   });
   // Switches other parts offer ({key, name, checked, change(on)}); sites are drawn with their theme, no switch.
