@@ -19,6 +19,7 @@ from .cells import fold_digits, number_problem, parse_number
 from .csvio import Row, read_rows
 from .errors import AtlasError, Once, Problem, Problems, unknown
 from .model import (
+    QUALIFIERS,
     SITE_KINDS,
     SITE_STATUSES,
     YEAR_RANGE,
@@ -151,6 +152,11 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
     year, issue = _year(r["year"])
     if issue:
         problems.append(Problem(r.where, *issue))
+    qualifier = r["qualifier"].strip()
+    if qualifier and qualifier not in QUALIFIERS:
+        problems.append(
+            unknown(r.where, "qualifier", qualifier, list(QUALIFIERS), "data/README.md (qualifier)")
+        )
     _source_ok(r, base.sources, problems)
     if len(problems) > before or code is None or metric is None or value is None:
         return None
@@ -166,6 +172,7 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
         r["evidence"],
         r["note"],
         r.where,
+        qualifier,
     )
 
 
@@ -341,7 +348,7 @@ def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
     rows, found = read_rows(
         directory / "facts.csv",
         ["district", "metric", "value", "unit", "source_id"],
-        ["theme", "year", "evidence", "note"],
+        ["theme", "year", "evidence", "note", "qualifier"],
         need_rows=True,
     )
     problems += found

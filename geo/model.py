@@ -18,6 +18,8 @@ __all__ = [
     "DERIVED_FORMULAS",
     "METRIC_KINDS",
     "PALETTES",
+    "QUALIFIERS",
+    "QUALIFIER_EN",
     "SCHEME_NAMES",
     "SCHEME_ZH",
     "SITE_KINDS",
@@ -44,6 +46,16 @@ __all__ = [
 #: Source types from strongest to weakest; maps show them beside each figure.
 SOURCE_TYPES = ("official", "news", "news-mirror", "aggregator")
 SOURCE_TYPE_ZH = {"official": "官方", "news": "新闻", "news-mirror": "新闻转载", "aggregator": "聚合网站"}
+#: Words a source prints with a figure that change what it means, and their English.
+#: The map shows them with the number: "超过 400" is not "400".
+QUALIFIER_EN = {
+    "约": "about",
+    "近": "nearly",
+    "超过": "more than",
+    "以上": "at least",
+    "不足": "less than",
+}
+QUALIFIERS = tuple(QUALIFIER_EN)
 YEAR_RANGE = (1949, 2035)  # the People's Republic to the 2035 plans the sources quote
 
 #: ColorBrewer's sequential palettes (colour-blind safe), as geo.classify.palette draws them.
@@ -209,6 +221,7 @@ class Fact:
     evidence: str
     note: str
     where: str
+    qualifier: str = ""  # one of QUALIFIERS, as the source prints it with the figure
 
     @property
     def year_end(self) -> int:

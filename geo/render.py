@@ -246,6 +246,7 @@ def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
         "metricEn": metric.label_en,
         "value": _format(fact.value, metric.decimals),
         "plain": f"{fact.value:.{metric.decimals}f}",  # for the CSV download: no digit grouping
+        "qualifier": fact.qualifier,  # 约 / 超过 ...: shown before the number, "超过 400" is not "400"
         "unit": metric.unit,
         "printed": f"{fact.value_text} {fact.unit}" if fact.unit != metric.unit else "",
         "year": fact.year,
@@ -270,6 +271,8 @@ def _cell_json(cell: Cell, view: MetricView, layer: ThemeLayer) -> dict[str, Any
     if view is layer.symbols and layer.scale is not None:
         out["r"] = _num(layer.scale.radius(cell.value), 1)
     if cell.fact is not None:
+        if cell.fact.qualifier:
+            out["qualifier"] = cell.fact.qualifier
         out["source"] = cell.fact.source_id
         out["others"] = [
             {"text": _format(f.value, decimals), "year": f.year, "source": f.source_id}

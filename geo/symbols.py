@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .facts import convert
 from .model import SITE_STATUSES, Cell, Site
+from .units import convert
 
 __all__ = [
     "OLD_AFTER_YEARS",

@@ -36,6 +36,7 @@ def build(data_dir: Path, boundaries_dir: Path, out: Path) -> dict[str, str]:
     import folium
     import geopandas
 
+    from geo.classify import classify
     from geo.pipeline import load_joined
     from geo.spec import theme_layers
 
@@ -57,8 +58,11 @@ def build(data_dir: Path, boundaries_dir: Path, out: Path) -> dict[str, str]:
             for c in cells
         ]
         frame["year"] = [(c.year or "") if c is not None else "" for c in cells]
+        # The obvious way shades every headline, amount or rate: classify it where the atlas draws circles.
+        values = [c.value for c in cells if c is not None]
+        classes = layer.classes or classify(values, metric.scheme, metric.k, layer.theme.palette)
         colors = {
-            code: (layer.classes.color_of(c.value) if c is not None else None) or NO_DATA_COLOR
+            code: (classes.color_of(c.value) if c is not None else None) or NO_DATA_COLOR
             for code, c in zip(frame["code"], cells, strict=True)
         }
         label = f"{layer.theme.label_zh} {layer.theme.label_en}"

@@ -88,6 +88,37 @@ def test_value_appears_in_its_evidence(line, row):
     assert parse_number(row["value"]) is not None
 
 
+# How the sources print each qualifier (data/README.md): a qualifier is recorded only where its words are.
+QUALIFIER_WORDS = {
+    "约": ("约", "左右", "approximately", "about"),
+    "近": ("近", "nearly"),
+    "超过": ("超", "突破", "多", "more than"),
+    "以上": ("以上", "at least"),
+    "不足": ("不足", "less than"),
+}
+
+
+@pytest.mark.parametrize(
+    ("line", "row"),
+    [(line, row) for line, row in rows("facts.csv") if row["qualifier"]],
+    ids=lambda v: str(v) if isinstance(v, int) else "",
+)
+def test_a_qualifier_is_printed_in_its_evidence(line, row):
+    words = QUALIFIER_WORDS[row["qualifier"]]
+    assert any(w in row["evidence"] for w in words), f"facts.csv:{line}: {row['qualifier']} not in evidence"
+
+
+def test_qualified_figures_have_their_qualifier():
+    # the figures whose evidence says 以上 / 超 / 左右 next to the number: none may lose it
+    loose = [
+        line
+        for line, row in rows("facts.csv")
+        if re.search(rf"{re.escape(row['value'])}\s*(万|亿|%)?\S{{0,3}}(以上|左右)", row["evidence"])
+        and not row["qualifier"]
+    ]
+    assert loose == []
+
+
 def _sources() -> dict[str, dict]:
     return {r["source_id"]: r for _, r in rows("sources.csv")}
 

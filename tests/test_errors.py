@@ -389,6 +389,11 @@ MISTAKES = [
         r"data/metrics\.csv:4: unknown derived formula 'densty'; did you mean 'density'\?",
     ),
     case(
+        "qualifier-unknown",
+        write(HEADER + ",qualifier\n" + LINE5 + ",大约\n"),
+        rf"{FACTS}:2: unknown qualifier '大约'; did you mean '约'\?",
+    ),
+    case(
         "value-too-many-digits",
         line5("37.53", "1" * 400),
         rf"{FACTS}:5: value has 400 digits before the point, more than any figure here \(15 at most\); "

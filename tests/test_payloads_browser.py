@@ -378,13 +378,13 @@ def check_download(reader: Reader, data: dict, theme: dict) -> int:
             s = data["sources"].get(f["source"], {})
             area = data["areas"][code]["zh"]
             cited = [s.get("title") or f["source"], s.get("typeZh", ""), s.get("url", "")]
-            cited += [f["note"], *more(s)]
+            cited += [f.get("qualifier", ""), f["note"], *more(s)]
             expected.append([area, code, f["metric"], f["plain"], f["unit"], f["year"], *cited])
     vocab = data["vocab"]
     for site in theme["sites"]:  # named sites follow the figures (table.js)
         s = data["sources"].get(site["source"], {})
         cited = [s.get("title") or site["source"], s.get("typeZh", ""), s.get("url", "")]
-        cited += [site["note"], *more(s)]
+        cited += ["", site["note"], *more(s)]
         what = ["项目 site", vocab["siteKinds"].get(site["kind"], site["kind"]), site["name"]]
         what += [vocab["siteStatuses"].get(site["status"], ""), site["place"]]
         what += ["" if site["shown"] else "另一记载 other account"]

@@ -25,7 +25,7 @@ TongliaoAtlas.part("content", function (atlas) {
     if (!v) return noFigure(code, t);
     var src = v.source ? data.sources[v.source] : null;
     return el("div", { cls: v.old ? "atlas-value atlas-is-old" : "atlas-value" }, [
-      el("b", { text: v.text + " " + view.metric.unit }),
+      el("b", { text: (v.qualifier ? v.qualifier + " " : "") + v.text + " " + view.metric.unit }),
       yearText(v),
       oldBadge(v),
       src ? el("span", { cls: "atlas-type atlas-type-" + src.type, text: src.typeZh }) : el("span", { cls: "atlas-type atlas-type-derived", text: "推算 derived" })
@@ -72,7 +72,7 @@ TongliaoAtlas.part("content", function (atlas) {
   }
   function factItem(f) {
     return el("li", { cls: "atlas-fact" }, [
-      el("div", {}, [el("span", { text: f.metric + " " }), el("b", { text: f.value + " " + f.unit }), f.year ? " (" + f.year + ")" : " (n.d.)"]),
+      el("div", {}, [el("span", { text: f.metric + " " }), el("b", { text: (f.qualifier ? f.qualifier + " " : "") + f.value + " " + f.unit }), f.year ? " (" + f.year + ")" : " (n.d.)"]),
       f.printed ? el("div", { cls: "atlas-note", text: "原文 as printed: " + f.printed }) : null,
       f.note ? el("div", { cls: "atlas-note", text: f.note }) : null,
       el("div", {}, [sourceLine(f.source)])

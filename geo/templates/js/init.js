@@ -8,7 +8,7 @@
     page.polygons.load();
     page.view.reset(); // fit before the polygons join the map, so they are projected once
     page.polygons.layer.addTo(map);
-    page.emit("shapes");
+    // The first theme draws what sits on the shapes too: "shapes" is only for a later redraw (datum).
     page.setTheme(page.state.theme);
     page.layers.start(); // opening on Amap shifts the overlays to GCJ-02
     page.emit("ready"); // the first view is drawn: parts may now restore a view (hash.js)

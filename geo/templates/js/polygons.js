@@ -62,7 +62,7 @@ TongliaoAtlas.part("polygons", function (atlas) {
   }
 
   atlas.polygons = { layer: layer, layerOf: layerOf, load: load };
-  atlas.on("theme", function () { layer.setStyle(style); });
+  atlas.on("theme", function () { applyHatch(); layer.setStyle(style); });
   atlas.on("datum", function () { load(); atlas.emit("shapes"); });
   atlas.on("shapes", applyHatch);
 });

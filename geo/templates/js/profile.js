@@ -9,7 +9,7 @@ TongliaoAtlas.part("profile", function (atlas) {
   function row(t) {
     var v = t.values[code], src = v && v.source ? data.sources[v.source] : null, sites = t.siteCounts[code] || 0;
     var figure = v
-      ? [el("b", { text: v.text + " " + t.metric.unit }), " " + (v.year || "n.d."), atlas.text.oldBadge(v),
+      ? [el("b", { text: (v.qualifier ? v.qualifier + " " : "") + v.text + " " + t.metric.unit }), " " + (v.year || "n.d."), atlas.text.oldBadge(v),
          el("span", { cls: "atlas-type atlas-type-" + (src ? src.type : "derived"), text: src ? src.typeZh : "推算 derived" }),
          el("span", { cls: "atlas-rank", title: "rank among the areas with this figure", text: "第 " + v.rank[0] + " / " + v.rank[1] })]
       : [el("span", { cls: "atlas-nodata-text", text: atlas.NO_DATA.zh })];

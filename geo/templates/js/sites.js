@@ -47,11 +47,10 @@ TongliaoAtlas.part("sites", function (atlas) {
     else if (a.link) box.appendChild(el("a", { cls: "atlas-link", href: a.link, text: "项目清单见该地区地图 · list on its map →" }));
     return box;
   }
-  // Where an area's summary stands: under its label; the zone's under its badge.
+  // Where an area's summary stands: under its label.
   function chip(code, t) {
-    var a = data.areas[code], sum = t.summaries[code], zone = !a.drawn;
-    var at = zone ? data.areas[a.parent].label : a.label;
-    if (!at) return null;
+    var a = data.areas[code], sum = t.summaries[code], at = a.label;
+    if (!at) return null; // the zone: its count is on its badge (labels.js), its popup lists the sites
     // Below the label; left of it where the zone's badge takes the space on the right.
     var left = atlas.zoneCode && data.areas[atlas.zoneCode].parent === code;
     var cls = "atlas-sum" + (left ? " atlas-sum-left" : "") + (atlas.isContext(code) ? " atlas-sum-context" : "");
@@ -60,7 +59,7 @@ TongliaoAtlas.part("sites", function (atlas) {
       el("span", { text: "已公开项目 " + sum.count })
     ]);
     var m = L.marker(atlas.project(at[0], at[1]), {
-      icon: L.divIcon({ html: dom.node(node), className: "atlas-sum-icon" + (zone ? " atlas-sum-zone" : ""), iconSize: null }),
+      icon: L.divIcon({ html: dom.node(node), className: "atlas-sum-icon", iconSize: null }),
       keyboard: true, title: a.zh + " " + label.zh + " " + sum.count, zIndexOffset: 200
     });
     m.bindTooltip(dom.content(function () { return el("div", {}, [el("b", { text: a.zh + " · " + label.zh }), el("div", { text: sum.count + " 个 · " + label.en }), el("div", { cls: "atlas-note", text: "点击查看清单 click to list them" })]); }), { className: "atlas-tooltip" });
@@ -76,7 +75,15 @@ TongliaoAtlas.part("sites", function (atlas) {
       if (s.precision === "point" && s.lat !== null && s.lon !== null && s.shown) layer.addLayer(marker(s, t));
     });
   }
-  atlas.sites = { layer: layer };
+  /** The small "◆ 已公开项目 n" mark of an area's summary, for the zone's badge. */
+  function mark(code, t) {
+    var sum = t.summaries[code];
+    if (!sum) return null;
+    return el("span", { cls: "atlas-sum atlas-sum-inline", "data-code": code, title: label.zh + " · " + label.en }, [
+      el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }), el("span", { text: "已公开项目 " + sum.count })
+    ]);
+  }
+  atlas.sites = { layer: layer, mark: mark };
   atlas.on("theme", draw);
   atlas.on("shapes", draw);
 });
