@@ -283,7 +283,7 @@ def test_only_the_shown_row_of_a_project_is_summed(base):
     for site in base.sites:
         if site.project:
             projects.setdefault(site.project, []).append(site)
-    assert len(projects) == 4 and all(sum(s.shown for s in rows) == 1 for rows in projects.values())
+    assert len(projects) == 5 and all(sum(s.shown for s in rows) == 1 for rows in projects.values())
     plant = next(s for s in base.sites if s.site_id == "power-tongliao-plant")
     assert (plant.shown, plant.precision, plant.position_source_id) == (True, "point", "pf2-gem-tongliao")
 
