@@ -324,8 +324,8 @@ def test_all_themes_csv_has_plain_numbers_sources_and_sites(atlas, offline_page)
     head = rows[0]
     assert head == [
         "地区 area", "代码 code", "指标 metric", "数值 value", "单位 unit", "年份 year", "来源 source",
-        "来源类型 type", "网址 url", "限定 qualifier", "说明 note", "发布者 publisher", "来源日期 source date",
-        "专题 theme",
+        "来源类型 type", "网址 url", "限定 qualifier", "说明 note", "发布者 publisher",
+        "来源日期 source date", "专题 theme",
     ]  # fmt: skip
     facts = sum(len(f) for t in data["themes"] for f in t["facts"].values())
     sites = sum(len(t["sites"]) for t in data["themes"])
