@@ -128,7 +128,7 @@ class AtlasMap(folium.Map):
 #: script is its parts joined in this order: core.js opens the TongliaoAtlas
 #: namespace, each later part adds to it, init.js starts them (see core.js).
 ASSETS: dict[str, tuple[str, ...]] = {
-    "atlas_css": ("atlas.css",),
+    "atlas_css": ("atlas.css", "access.css", "small.css", "print.css"),
     "atlas_js": tuple(
         f"js/{part}.js"
         for part in (
@@ -151,6 +151,13 @@ ASSETS: dict[str, tuple[str, ...]] = {
             "layers",
             "table",
             "profile",
+            "tools",
+            "hash",
+            "tiles",
+            "keyboard",
+            "small",
+            "print",
+            "png",
             "init",
         )
     ),
@@ -216,6 +223,22 @@ def _format(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
+#: File names that notes in data/ cite, in the words a reader of the page understands.
+_FILE_WORDS = {
+    "public-facts.md": "公开资料汇编 compiled public facts",
+    "public-facts-2.md": "公开资料汇编 compiled public facts",
+    "conflicts.csv": "数据冲突记录 record of conflicting figures",
+    "facts.csv": "数据表 table of figures",
+    "sites.csv": "站点表 table of sites",
+}
+_FILE_NAME = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(f) for f in _FILE_WORDS) + r")(?![\w-])")
+
+
+def for_people(note: str) -> str:
+    """A note from data/ as the page shows it: no file names (``public-facts.md``)."""
+    return _FILE_NAME.sub(lambda m: _FILE_WORDS[m.group(1)], note)
+
+
 def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
     metric = base.metrics[fact.metric]
     return {
@@ -229,7 +252,7 @@ def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
         "year": fact.year,
         "source": fact.source_id,
         "evidence": fact.evidence,
-        "note": fact.note,
+        "note": for_people(fact.note),
     }
 
 
@@ -310,7 +333,7 @@ def _site_json(site: Site) -> dict[str, Any]:
         "lon": _num(site.lon, COORD_DECIMALS),
         "source": site.source_id,
         "evidence": site.evidence,
-        "note": site.note,
+        "note": for_people(site.note),
     }
 
 
@@ -451,7 +474,7 @@ def page_payload(
             "short": area.short_zh,
             "en": area.name_en,
             "pinyin": area.pinyin,
-            "names": [n for n in area.names() if n],
+            "names": list(areas.search_names(area)),  # the names search.js treats as exact
             "parent": area.parent,
             "drawn": area.code in labels,
             "label": labels.get(area.code),
@@ -568,7 +591,24 @@ def render_map(spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dic
     fmap.add_child(layers)
     _stable_ids(figure)
     layers.tile_vars = {key: tile.get_name() for key, tile in sorted(names.items())}
-    return figure.render()
+    return _page_head(figure.render())
+
+
+#: folium's viewport forbids pinch-zoom (maximum-scale=1, user-scalable=no); phones need it.
+_FOLIUM_VIEWPORT = re.compile(
+    r'<meta name="viewport" content="width=device-width,\s*'
+    r'initial-scale=1\.0, maximum-scale=1\.0, user-scalable=no" />'
+)
+_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />'
+
+
+def _page_head(html: str) -> str:
+    """The page's language and a viewport that lets people zoom, in place of branca's and folium's."""
+    html, langs = re.subn(r"^<!DOCTYPE html>\n<html>", '<!DOCTYPE html>\n<html lang="zh-CN">', html, count=1)
+    html, viewports = _FOLIUM_VIEWPORT.subn(_VIEWPORT, html)
+    if (langs, viewports) != (1, 1):  # a new folium or branca writes its head differently
+        raise RuntimeError(f"page head not as expected (html tag {langs}, viewport {viewports})")
+    return html
 
 
 def render_index(layers: tuple[ThemeLayer, ...], joined, links: dict[str, str]) -> str:

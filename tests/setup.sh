@@ -17,3 +17,8 @@ if [ ${#need[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# axe-core (WCAG checks of tests/test_a11y_browser.py), from the npm registry, pinned; not in git
+if [ ! -f tests/.npm/node_modules/axe-core/axe.min.js ]; then
+    command -v npm >/dev/null || { echo "tests/setup.sh: npm is needed for axe-core (apt-get install npm)" >&2; exit 2; }
+    npm install --no-save --no-audit --no-fund --silent --prefix tests/.npm axe-core@4.14.1
+fi

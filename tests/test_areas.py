@@ -3,7 +3,7 @@
 import pytest
 
 from geo import AtlasError, resolve
-from geo.areas import all_areas, districts
+from geo.areas import all_areas, districts, match
 
 
 @pytest.mark.parametrize(
@@ -72,3 +72,39 @@ def test_names_are_unique_across_areas():
 @pytest.mark.parametrize(("name", "slug"), [("奈曼旗", "150525-naiman"), ("开发区", "150571-kaifaqu")])
 def test_map_file_names_are_code_and_pinyin(name, slug):
     assert resolve(name).slug == slug
+
+
+def search_cases() -> list[tuple[str, str, str]]:
+    """The table of tests/fixtures/search-cases.csv, shared with the page's search test."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "search-cases.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        return [(r["query"], r["kind"], r["codes"]) for r in csv.DictReader(f)]
+
+
+@pytest.mark.parametrize(("query", "kind", "codes"), search_cases())
+def test_search_finds_what_people_type(query, kind, codes):
+    found = match(query)
+    assert (found.kind, "|".join(a.code for a in found.areas)) == (kind, codes)
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("naimanqi", "150525"), ("kailuxian", "150523"), ("huolinguoleshi", "150581"), ("Khorchin", "150502")],
+)
+def test_command_line_accepts_every_exact_form(name, code):
+    assert resolve(name).code == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("naimna", "did you mean 奈曼旗"),
+        ("kezuo", "did you mean 科尔沁左翼中旗 \\(150521\\) or 科尔沁左翼后旗"),
+    ],
+)
+def test_command_line_refuses_typos_and_prefixes_with_a_suggestion(typed, hint):
+    with pytest.raises(AtlasError, match=rf"unknown district '{typed}'; {hint}"):
+        resolve(typed)

@@ -369,16 +369,22 @@ def check_download(reader: Reader, data: dict, theme: dict) -> int:
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     expected = []
+
+    def more(s: dict) -> list[str]:  # the columns after note: publisher, source date, theme
+        return [s.get("publisher", ""), s.get("date", ""), f"{theme['zh']} {theme['en']}"]
+
     for code in sorted(theme["facts"]):
         for f in theme["facts"][code]:
             s = data["sources"].get(f["source"], {})
             area = data["areas"][code]["zh"]
             cited = [s.get("title") or f["source"], s.get("typeZh", ""), s.get("url", "")]
+            cited += [f.get("qualifier", ""), f["note"], *more(s)]
             expected.append([area, code, f["metric"], f["plain"], f["unit"], f["year"], *cited])
     vocab = data["vocab"]
     for site in theme["sites"]:  # named sites follow the figures (table.js)
         s = data["sources"].get(site["source"], {})
         cited = [s.get("title") or site["source"], s.get("typeZh", ""), s.get("url", "")]
+        cited += ["", site["note"], *more(s)]
         what = ["项目 site", vocab["siteKinds"].get(site["kind"], site["kind"]), site["name"]]
         what += [vocab["siteStatuses"].get(site["status"], ""), site["place"]]
         what += ["" if site["shown"] else "另一记载 other account"]

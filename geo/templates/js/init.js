@@ -11,6 +11,7 @@
     // The first theme draws what sits on the shapes too: "shapes" is only for a later redraw (datum).
     page.setTheme(page.state.theme);
     page.layers.start(); // opening on Amap shifts the overlays to GCJ-02
+    page.emit("ready"); // the first view is drawn: parts may now restore a view (hash.js)
     document.documentElement.setAttribute("data-atlas-ready", "true");
     return page;
   };

@@ -80,6 +80,7 @@ TongliaoAtlas.part("labels", function (atlas) {
   }
   // The "values on the map" switch, offered in the layer control (layers.js).
   atlas.overlays = (atlas.overlays || []).concat([{
+    key: "values", // in the page's URL: #show=values (hash.js)
     name: "地图上显示数值 values on the map",
     checked: atlas.state.showValues,
     change: function (on) { atlas.state.showValues = on; fill(); }

@@ -21,12 +21,22 @@ TongliaoAtlas.part("layers", function (atlas) {
     var layer = b.key === "none" ? L.layerGroup() : atlas.tiles[b.key];
     if (!layer) return;
     var entry = { basemap: b, layer: layer };
-    entry.option = option("radio", b.zh + (b.datum === "GCJ02" ? "（GCJ-02）" : ""), false, function () { choose(entry); });
+    // "无底图 No tiles", "高德地图 Amap (GCJ-02)": both languages, the datum once
+    var name = b.zh + (b.en && b.en !== b.zh ? " " + b.en : "");
+    if (b.datum === "GCJ02" && name.indexOf("GCJ") < 0) name += "（GCJ-02）";
+    entry.option = option("radio", name, false, function () { choose(entry); });
     bases.push(entry);
   });
-  // Switches other parts offer ({name, checked, change(on)}); sites are drawn with their theme, no switch.
+  // Switches other parts offer ({key, name, checked, change(on)}); sites are drawn with their theme, no switch.
+  var switches = {};
+  function setOverlay(o, on) {
+    switches[o.key].input.checked = on;
+    o.change(on);
+    atlas.emit("overlay", { key: o.key, on: on });
+  }
   (atlas.overlays || []).forEach(function (o) {
-    overlays.push(option("checkbox", o.name, o.checked, function (e) { o.change(e.target.checked); }));
+    switches[o.key] = option("checkbox", o.name, o.checked, function (e) { setOverlay(o, e.target.checked); });
+    overlays.push(switches[o.key]);
   });
 
   /** Show one basemap; overlays move to its datum (Amap is GCJ-02). */
@@ -34,6 +44,7 @@ TongliaoAtlas.part("layers", function (atlas) {
     bases.forEach(function (o) { if (o !== entry && map.hasLayer(o.layer)) map.removeLayer(o.layer); });
     if (!map.hasLayer(entry.layer)) entry.layer.addTo(map);
     entry.option.input.checked = true;
+    if (atlas.state.basemap !== entry.basemap.key) { atlas.state.basemap = entry.basemap.key; atlas.emit("basemap", entry.basemap.key); }
     if (entry.basemap.datum !== atlas.state.datum) {
       atlas.state.datum = entry.basemap.datum;
       atlas.emit("datum");
@@ -71,6 +82,10 @@ TongliaoAtlas.part("layers", function (atlas) {
   atlas.layers = {
     start: function () {
       bases.forEach(function (o) { if (o.basemap.key === data.defaultBasemap) choose(o); });
-    }
+    },
+    /** Show the basemap `key` (hash.js restores a view from the URL). */
+    choose: function (key) { bases.forEach(function (o) { if (o.basemap.key === key) choose(o); }); },
+    /** Turn the switch `key` on or off (hash.js). */
+    overlay: function (key, on) { (atlas.overlays || []).forEach(function (o) { if (o.key === key) setOverlay(o, on); }); }
   };
 });

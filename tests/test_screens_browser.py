@@ -1,0 +1,355 @@
+"""Issue 13 in headless Chromium: phone, paper, PNG, the view in the URL, search, offline tiles, keyboard.
+
+Pages open through ``offline_page`` (conftest: only file:, data: and blob: URLs
+load). The search test runs the page's search over tests/fixtures/search-cases.csv,
+the table that tests/test_areas.py checks against geo.areas.match.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from test_areas import search_cases
+from test_browser import CITY, INDEX, NAIMAN, SETTLE, open_map, payload
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone_page(browser):
+    from conftest import OfflinePage
+
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, accept_downloads=True)
+    yield OfflinePage(context.new_page())
+    context.close()
+
+
+def centre_hit(page: Page, selector: str) -> bool:
+    """Whether a tap at the middle of `selector` reaches it (or a node inside it)."""
+    return page.evaluate(
+        """(sel) => {
+          const n = document.querySelector(sel), r = n.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return n === hit || n.contains(hit);
+        }""",
+        selector,
+    )
+
+
+# ---------------------------------------------------------------- 1. small screens
+
+
+def test_phone_taps_reach_the_search_box_and_the_back_link(atlas, phone_page):
+    page = open_map(phone_page, atlas / NAIMAN)
+    assert centre_hit(page, ".atlas-nav a[href='tongliao.html']")
+    expect(page.locator(".atlas-search-input")).to_be_hidden()  # folded to its button
+    assert centre_hit(page, "[data-fold=search]")
+    page.locator("[data-fold=search]").tap()
+    expect(page.locator(".atlas-search-input")).to_be_focused()
+    assert centre_hit(page, ".atlas-search-input")
+
+
+def test_phone_panels_fold_to_buttons_and_the_map_fills_the_screen(atlas, phone_page):
+    page = open_map(phone_page, atlas / CITY)
+    box = page.evaluate("document.querySelector('.folium-map').getBoundingClientRect().toJSON()")
+    assert (box["width"], box["height"]) == (PHONE["width"], PHONE["height"])
+    expect(page.locator(".atlas-legend")).to_be_hidden()
+    page.locator("[data-fold=panel]").tap()
+    expect(page.locator(".atlas-legend")).to_be_visible()
+    expect(page.locator("[data-fold=panel]")).to_have_attribute("aria-expanded", "true")
+
+
+def test_phone_popup_fits_the_screen(atlas, phone_page):
+    page = open_map(phone_page, atlas / CITY)
+    page.locator("[data-fold=search]").tap()
+    page.locator(".atlas-search-input").fill("naiman")
+    page.locator(".atlas-search-input").press("Enter")
+    expect(page.locator(".leaflet-popup h3")).to_have_text("奈曼旗")
+    page.evaluate(SETTLE)
+    box = page.evaluate("document.querySelector('.leaflet-popup').getBoundingClientRect().toJSON()")
+    assert box["left"] >= 0 and box["right"] <= PHONE["width"], box
+    assert box["top"] >= 0 and box["bottom"] <= PHONE["height"], box
+
+
+def test_phone_text_is_at_least_12px_and_pinch_zoom_is_allowed(atlas, phone_page):
+    page = open_map(phone_page, atlas / CITY)
+    viewport = page.evaluate("document.querySelector('meta[name=viewport]').content")
+    assert "user-scalable" not in viewport and "maximum-scale" not in viewport
+    page.locator("[data-fold=panel]").tap()
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter((n) =>
+            [...n.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim())
+            && n.getClientRects().length && parseFloat(getComputedStyle(n).fontSize) < 12
+          ).map((n) => n.className + ': ' + n.textContent.slice(0, 30))"""
+    )
+    assert small == []
+
+
+def test_phone_index_reads_without_sideways_scrolling(atlas, phone_page):
+    phone_page.page.goto((atlas / INDEX).as_uri())
+    assert phone_page.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+# ---------------------------------------------------------------- 2. print
+
+
+@pytest.mark.parametrize("landscape", [True, False], ids=["landscape", "portrait"])
+def test_print_one_a4_page_with_title_legend_and_sources_beside_the_map(atlas, offline_page, landscape):
+    page = open_map(offline_page, atlas / CITY)
+    if not landscape:
+        page.set_viewport_size({"width": 794, "height": 1123})
+    page.emulate_media(media="print")
+    expect(page.locator("html")).to_have_attribute("data-atlas-print", "paper")
+    expect(page.locator(".leaflet-control-container")).to_be_hidden()
+    block = page.locator(".atlas-print")
+    expect(block).to_be_visible()
+    expect(block.locator("h1")).to_contain_text("通辽市")
+    expect(block.locator(".atlas-legend")).to_be_visible()
+    expect(block.locator(".atlas-print-sources")).to_contain_text("来源 Sources")
+    expect(block.locator(".atlas-print-sources")).to_contain_text("newest source: 20")
+    overlap = page.evaluate(
+        """() => { const a = document.querySelector('.folium-map').getBoundingClientRect(),
+                     b = document.querySelector('.atlas-print').getBoundingClientRect();
+                   return !(b.left >= a.right || b.top >= a.bottom
+                            || b.right <= a.left || b.bottom <= a.top); }"""
+    )
+    assert not overlap
+    pdf = page.pdf(format="A4", landscape=landscape, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+
+
+def test_print_button_is_there(atlas, offline_page):
+    page = open_map(offline_page, atlas / CITY)
+    expect(page.get_by_role("button", name="打印 Print")).to_be_visible()
+
+
+# ---------------------------------------------------------------- 3. PNG
+
+
+def test_png_button_saves_the_view_at_twice_the_resolution(atlas, offline_page):
+    page = open_map(offline_page, atlas / NAIMAN)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="图片 PNG").click()
+    download = info.value
+    assert download.suggested_filename == "tongliao-150525-basic.png"
+    data = Path(download.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (2 * 1280, 2 * 800)
+    assert len(data) > 50_000  # areas, labels and legend, not a blank canvas
+    assert offline_page.errors == []
+
+
+# ---------------------------------------------------------------- 6. the view in the URL
+
+
+def test_hash_opens_a_view_and_back_returns_to_the_previous_one(atlas, offline_page):
+    page = offline_page.page
+    page.goto((atlas / CITY).as_uri() + "#theme=energy&show=values")
+    page.wait_for_selector("html[data-atlas-ready]")
+    expect(page.locator("html")).to_have_attribute("data-theme", "energy")
+    expect(page.locator(".leaflet-control-layers-overlays input")).to_be_checked()
+    page.locator("label.atlas-theme-option[data-theme=desert]").click()
+    assert page.evaluate("location.hash") == "#theme=desert&show=values"
+    page.go_back()
+    expect(page.locator("html")).to_have_attribute("data-theme", "energy")
+    page.go_forward()
+    expect(page.locator("html")).to_have_attribute("data-theme", "desert")
+
+
+def test_links_between_city_and_district_carry_the_view(atlas, offline_page):
+    page = offline_page.page
+    page.goto((atlas / CITY).as_uri() + "#theme=energy")
+    page.wait_for_selector("html[data-atlas-ready]")
+    page.locator(".atlas-search-input").fill("naiman")
+    page.locator(".atlas-search-input").press("Enter")
+    page.locator(".leaflet-popup a.atlas-link").click()
+    page.wait_for_url(re.compile(r"150525-naiman\.html#theme=energy$"))
+    page.wait_for_selector("html[data-atlas-ready]")
+    expect(page.locator("html")).to_have_attribute("data-theme", "energy")
+    page.locator(".atlas-nav a[href^='tongliao.html']").click()
+    page.wait_for_url(re.compile(r"tongliao\.html#theme=energy$"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"150525-naiman\.html#theme=energy$"))
+
+
+def test_copy_link_copies_the_address_with_the_view(atlas, offline_page):
+    page = offline_page.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto((atlas / CITY).as_uri() + "#theme=agri")
+    page.wait_for_selector("html[data-atlas-ready]")
+    page.get_by_role("button", name="复制链接 Copy link").click()
+    expect(page.locator(".atlas-tools-msg")).to_have_text("已复制链接 link copied")
+    assert page.evaluate("navigator.clipboard.readText()").endswith("tongliao.html#theme=agri")
+
+
+# ---------------------------------------------------------------- 7. search
+
+
+def test_the_page_search_finds_what_the_command_line_finds(atlas, offline_page):
+    page = open_map(offline_page, atlas / CITY)
+    names = {code: a["zh"] for code, a in payload(atlas / CITY)["areas"].items()}
+    box = page.locator(".atlas-search-input")
+    wrong = []
+    for query, kind, codes in search_cases():
+        page.keyboard.press("Escape")
+        expect(page.locator(".leaflet-popup")).to_have_count(0)
+        box.fill(query)
+        box.press("Enter")
+        codes = codes.split("|") if codes else []
+        if kind == "none":
+            got = page.locator(".atlas-search-msg").text_content()
+            ok = got.startswith("未找到")
+        elif len(codes) > 1:
+            got = page.locator(".atlas-search-choice").all_text_contents()
+            ok = [g.split(" ")[0] for g in got] == [names[c] for c in codes]
+        elif codes == ["150500"]:
+            got = page.locator(".atlas-search-msg").text_content()
+            ok = got == "" and page.locator(".leaflet-popup").count() == 0
+        else:
+            got = page.locator(".leaflet-popup h3").text_content()
+            ok = got == names[codes[0]]
+        if not ok:
+            wrong.append((query, kind, codes, got))
+    assert wrong == []
+
+
+def test_ambiguous_search_lists_clickable_matches(atlas, offline_page):
+    page = open_map(offline_page, atlas / CITY)
+    page.locator(".atlas-search-input").fill("kezuo")
+    page.locator(".atlas-search-input").press("Enter")
+    page.locator(".atlas-search-choice", has_text="科尔沁左翼后旗").click()
+    expect(page.locator(".leaflet-popup h3")).to_have_text("科尔沁左翼后旗")
+
+
+def test_the_city_name_on_a_district_page_opens_the_city_map(atlas, offline_page):
+    page = open_map(offline_page, atlas / NAIMAN)
+    page.locator(".atlas-search-input").fill("通辽市")
+    page.locator(".atlas-search-input").press("Enter")
+    page.wait_for_url(re.compile(r"tongliao\.html$"))
+
+
+# ---------------------------------------------------------------- 8. offline basemaps
+
+
+def test_failed_tiles_show_one_note_and_the_areas_stay_usable(atlas, offline_page):
+    page = offline_page.page
+    page.goto((atlas / CITY).as_uri() + "#basemap=osm")
+    page.wait_for_selector("html[data-atlas-ready]")
+    note = page.locator(".atlas-tile-note")
+    expect(note).to_be_visible()
+    expect(note).to_have_text("底图需要联网 · the basemap needs internet")
+    assert offline_page.blocked  # the tiles were asked for and refused
+    page.locator(".atlas-search-input").fill("kailu")
+    page.locator(".atlas-search-input").press("Enter")
+    expect(page.locator(".leaflet-popup h3")).to_have_text("开鲁县")
+
+
+# ---------------------------------------------------------------- 4. keyboard
+
+
+def test_themes_are_reached_within_three_tabs(atlas, offline_page):
+    page = open_map(offline_page, atlas / CITY)
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "atlas-theme"
+
+
+def test_skip_link_moves_focus_to_the_themes(atlas, offline_page):
+    page = open_map(offline_page, atlas / CITY)
+    page.keyboard.press("Tab")
+    expect(page.locator(".atlas-skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".atlas-themes input:checked")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # radio keys switch the theme
+    expect(page.locator("html")).to_have_attribute("data-theme", "industry")
+
+
+def test_areas_have_names_and_enter_opens_the_popup_with_focus_in_it(atlas, offline_page):
+    page = open_map(offline_page, atlas / CITY)
+    data = payload(atlas / CITY)
+    value = data["themes"][0]["values"]["150525"]
+    unit = data["themes"][0]["metric"]["unit"]
+    naiman = page.locator("path[aria-label^='奈曼旗']")
+    name = f"奈曼旗 Naiman Banner: {value['text']} {unit}, {value['year']}"
+    expect(naiman).to_have_attribute("aria-label", name)
+    paths = page.locator("path.leaflet-interactive[tabindex='0']")
+    assert paths.count() == sum(1 for a in data["areas"].values() if a["drawn"])
+    naiman.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup-content")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    expect(naiman).to_be_focused()
+
+
+def test_escape_closes_the_data_table_from_anywhere(atlas, offline_page):
+    page = open_map(offline_page, atlas / CITY)
+    page.locator(".atlas-open-table").click()
+    expect(page.locator(".atlas-table")).to_be_visible()
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("Escape")
+    expect(page.locator(".atlas-table")).to_be_hidden()
+    expect(page.locator(".atlas-open-table")).to_be_focused()
+
+
+def test_leaflet_buttons_speak_chinese_and_english(atlas, offline_page):
+    page = open_map(offline_page, atlas / CITY)
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "放大 Zoom in")
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("aria-label", "缩小 Zoom out")
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    expect(page.locator(".atlas-title h1 small")).to_have_attribute("lang", "en")
+
+
+# ---------------------------------------------------------------- 10. CSV
+
+
+def test_all_themes_csv_has_plain_numbers_sources_and_sites(atlas, offline_page):
+    import csv
+    import io
+
+    data = payload(atlas / CITY)
+    page = open_map(offline_page, atlas / CITY)
+    page.locator(".atlas-open-table").click()
+    with page.expect_download() as info:
+        page.locator(".atlas-download-all").click()
+    assert info.value.suggested_filename == "tongliao-city-all.csv"
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_bytes().decode("utf-8-sig"), newline="")))
+    head = rows[0]
+    assert head == [
+        "地区 area", "代码 code", "指标 metric", "数值 value", "单位 unit", "年份 year", "来源 source",
+        "来源类型 type", "网址 url", "限定 qualifier", "说明 note", "发布者 publisher",
+        "来源日期 source date", "专题 theme",
+    ]  # fmt: skip
+    facts = sum(len(f) for t in data["themes"] for f in t["facts"].values())
+    sites = sum(len(t["sites"]) for t in data["themes"])
+    assert len(rows) == 1 + facts + sites
+    assert {r[-1] for r in rows[1:]} == {f"{t['zh']} {t['en']}" for t in data["themes"]}
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?|", r[3]) for r in rows[1:])  # no digit grouping
+    assert sum(r[2].startswith("项目 site") for r in rows[1:]) == sites
+    naiman = next(r for r in rows[1:] if r[1] == "150525" and r[3] == "37.53")
+    source = data["sources"][data["themes"][0]["values"]["150525"]["source"]]
+    assert naiman[11:13] == [source["publisher"], source["date"]]
+    qualified = [f for t in data["themes"] for fs in t["facts"].values() for f in fs if f.get("qualifier")]
+    assert (
+        qualified
+    )  # the data has qualifiers (约, 超过 ...): each is a cell of its own, the number stays plain
+    assert sum(r[9] != "" for r in rows[1:]) == len(qualified)
+
+
+# ---------------------------------------------------------------- 9. words for people
+
+
+@pytest.mark.parametrize("name", [CITY, NAIMAN])
+def test_no_file_names_reach_the_page(atlas, name):
+    data = payload(atlas / name)
+    notes = [f["note"] for t in data["themes"] for fs in t["facts"].values() for f in fs]
+    notes += [s["note"] for t in data["themes"] for s in t["sites"]]
+    assert [n for n in notes if re.search(r"\.(md|csv|txt|py)\b", n)] == []
+    assert any("公开资料汇编 compiled public facts" in n for n in notes)
