@@ -34,6 +34,8 @@ def open_popup(page: Page) -> None:
     page.locator(".atlas-search-input").fill("naiman")
     page.locator(".atlas-search-input").press("Enter")
     expect(page.locator(".leaflet-popup .atlas-popup")).to_have_count(1)
+    # Leaflet fades a popup in; axe measures contrast through the opacity, so wait until it is opaque.
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
 
 
 def open_table(page: Page) -> None:
