@@ -353,3 +353,15 @@ def test_no_file_names_reach_the_page(atlas, name):
     notes += [s["note"] for t in data["themes"] for s in t["sites"]]
     assert [n for n in notes if re.search(r"\.(md|csv|txt|py)\b", n)] == []
     assert any("公开资料汇编 compiled public facts" in n for n in notes)
+
+
+def test_tab_goes_through_the_layer_control_and_out(atlas, offline_page):
+    page = open_map(offline_page, atlas / CITY)
+    page.locator(".leaflet-control-layers-toggle").focus()
+    expect(page.locator(".leaflet-control-layers-base input:checked")).to_be_focused()
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if not page.evaluate("!!document.activeElement.closest('.atlas-layers')"):
+            break
+    assert page.evaluate("document.activeElement !== document.body")
+    expect(page.locator(".leaflet-control-layers-list")).to_be_hidden()

@@ -78,6 +78,19 @@ TongliaoAtlas.part("keyboard", function (atlas) {
     }
   });
 
+  // The layer control opens on focus and hides its icon: focus goes on into its list
+  // (else it falls back to the page), and the list closes as focus leaves it.
+  var layersBox = container.querySelector(".atlas-layers");
+  if (layersBox) {
+    layersBox.querySelector(".leaflet-control-layers-toggle").addEventListener("focus", function () {
+      var first = layersBox.querySelector("input:checked") || layersBox.querySelector("input");
+      if (first) first.focus();
+    });
+    layersBox.addEventListener("focusout", function (e) {
+      if (!layersBox.contains(e.relatedTarget)) layersBox.classList.remove("leaflet-control-layers-expanded");
+    });
+  }
+
   // The data table's scroll area (table.js) is reachable and named; it takes focus as the table opens.
   function tableRegion(focus) {
     var scroll = container.querySelector(".atlas-table:not([hidden]) .atlas-table-scroll");
