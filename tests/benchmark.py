@@ -5,6 +5,7 @@ Not a test (pytest collects only ``test_*.py``). Run from anywhere::
     .venv/bin/python tests/benchmark.py              # 5 rounds + warm-up, about two minutes
     .venv/bin/python tests/benchmark.py --quick      # 2 rounds, no warm-up, under a minute
     .venv/bin/python tests/benchmark.py --runs 9 --json bench.json
+    .venv/bin/python tests/benchmark.py --browser-only --quick  # only the page timings, of maps/
 
 One run measures everything side by side, in rounds (the order rotates from
 round to round so that no measurement always follows the same one), and
@@ -826,6 +827,73 @@ def summarise(args, data, why, s: Samples, ours_bytes, base_bytes, district_page
     }
 
 
+def browser_only(args: argparse.Namespace) -> dict[str, Any]:
+    """Only the page part: open a built city map (blank page for scale), no builds, no baseline.
+
+    For iterating on the page's script; the full run is what the README reports.
+    """
+    page = args.page.resolve()
+    print(f"page        {page} ({page.stat().st_size:,} bytes), {args.browser_runs} openings each")
+    with tempfile.TemporaryDirectory(prefix="tongliao-bench-") as tmp:
+        blank_html = Path(tmp) / "blank.html"
+        blank_html.write_text(BLANK_PAGE, encoding="utf-8")
+        s = Samples()
+        browser = Browser()
+        try:
+            browser.measure(page, "atlas", SWITCH_THEME)  # warm-up: Chromium's first page is slow
+            for _ in range(args.browser_runs):
+                s.blank_open.append(browser.measure(blank_html, "atlas", None))
+                s.ours_open.append(browser.measure(page, "atlas", SWITCH_THEME))
+                s.ours_slow.append(browser.measure(page, "atlas", SWITCH_THEME, THROTTLE))
+        finally:
+            browser.close()
+
+    def col(samples: list[dict[str, Any]], *keys: str) -> list[float]:
+        out = []
+        for x in samples:
+            for k in keys:
+                x = x.get(k) if isinstance(x, dict) else None
+            out.append(x)
+        return out
+
+    switch_ok = all(
+        x.get("switch", {}).get("legend") and x.get("switch", {}).get("changed")
+        for x in s.ours_open + s.ours_slow
+    )
+    measured = {
+        "page_bytes": float(page.stat().st_size),
+        "open_ms": median(col(s.ours_open, "drawn_ms")),
+        "switch_ms": median(col(s.ours_open, "switch", "frame")) if switch_ok else None,
+        "open_slow_ms": median(col(s.ours_slow, "drawn_ms")),
+        "switch_slow_ms": median(col(s.ours_slow, "switch", "frame")) if switch_ok else None,
+    }
+    samples = {
+        "open_ms": col(s.ours_open, "drawn_ms"),
+        "switch_ms": col(s.ours_open, "switch", "frame"),
+        "open_slow_ms": col(s.ours_slow, "drawn_ms"),
+        "switch_slow_ms": col(s.ours_slow, "switch", "frame"),
+    }
+    print(f"blank page: open → drawn {fmt_ms(median(col(s.blank_open, 'drawn_ms')))}")
+    for b in BUDGETS:
+        if b.key not in measured:
+            continue
+        value = measured[b.key]
+        if value is None:
+            print(f"  {b.text}: not measured")
+            continue
+        ok = value < b.limit if b.key == "page_bytes" else value <= b.limit
+        shown = fmt_bytes(value) if b.unit == "bytes" else fmt_ms(value)
+        rng = spread(samples.get(b.key, []), fmt_ms)
+        print(f"  {'PASS' if ok else 'FAIL'}  {b.text}: {shown}" + (f" ({rng})" if rng else ""))
+    errors = sorted({e for x in s.ours_open + s.ours_slow for e in x["errors"]})
+    blocked = sorted({u for x in s.ours_open for u in x["blocked"]})
+    if not switch_ok:
+        print(f"WARNING: the theme switch did not change the fills or legend: {s.ours_open[0].get('switch')}")
+    if errors or blocked:
+        print(f"WARNING: script errors {errors[:3]}, requests {blocked[:3]}")
+    return {"measured": measured, "samples": samples}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="rounds to take medians over (default 5)")
@@ -848,6 +916,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--boundaries", type=Path, default=ROOT / "boundaries", help="boundaries folder")
     parser.add_argument("--out-dir", type=Path, default=None, help="keep both city maps in this folder")
+    parser.add_argument(
+        "--browser-only",
+        action="store_true",
+        help="only open a built city map in Chromium (see --page): no builds, no baseline",
+    )
+    parser.add_argument(
+        "--page",
+        type=Path,
+        default=ROOT / "maps" / "tongliao.html",
+        help="the city map --browser-only opens (default: the committed maps/tongliao.html)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.runs = min(args.runs, 2)
@@ -861,7 +940,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.data is not None:
         args.data = args.data.resolve()
     try:
-        results = run(args)
+        results = browser_only(args) if args.browser_only else run(args)
     except RuntimeError as exc:
         print(f"benchmark could not measure: {exc}", file=sys.stderr)
         return 1
