@@ -111,8 +111,10 @@ TongliaoAtlas.part("keyboard", function (atlas) {
     if (node) { node.setAttribute("title", b[1]); node.setAttribute("aria-label", b[1]); }
   });
   var ENGLISH = ".atlas-title h1 small, .atlas-legend-en, .atlas-theme-option small, .atlas-label small, .atlas-en";
+  // only nodes not marked yet: setting lang again restyles text that is already laid out
+  var UNMARKED = ENGLISH.split(", ").map(function (s) { return s + ":not([lang])"; }).join(", ");
   function markEnglish() {
-    container.querySelectorAll(ENGLISH).forEach(function (n) { n.setAttribute("lang", "en"); });
+    container.querySelectorAll(UNMARKED).forEach(function (n) { n.setAttribute("lang", "en"); });
   }
   atlas.on("theme", function () { nameAreas(); markEnglish(); });
   atlas.on("shapes", function () { nameAreas(); markEnglish(); });

@@ -10,11 +10,17 @@ TongliaoAtlas.part("search", function (atlas) {
   var el = TongliaoAtlas.dom.el, data = atlas.data, map = atlas.map, city = atlas.vocab.city;
 
   function normal(s) { return String(s).normalize("NFKC").toLowerCase().replace(/[\s\-_·.]+/g, ""); }
-  // normalised name -> code, first area (code order) wins, as in areas._index
-  var index = {};
-  Object.keys(data.areas).sort().forEach(function (code) {
-    data.areas[code].names.forEach(function (n) { var k = normal(n); if (!(k in index)) index[k] = code; });
-  });
+  // normalised name -> code, first area (code order) wins, as in areas._index;
+  // made on the first search, not at start (NFKC over every name costs the first view time)
+  var byName = null;
+  function names() {
+    if (byName) return byName;
+    byName = {};
+    Object.keys(data.areas).sort().forEach(function (code) {
+      data.areas[code].names.forEach(function (n) { var k = normal(n); if (!(k in byName)) byName[k] = code; });
+    });
+    return byName;
+  }
   /** Edit distance with adjacent transpositions (areas.distance). */
   function distance(a, b) {
     var prev2 = [], prev = [], i, j;
@@ -30,20 +36,20 @@ TongliaoAtlas.part("search", function (atlas) {
     return prev[b.length];
   }
   function typoLimit(key) { return key.length < 2 ? 0 : key.length <= 7 ? 1 : 2; }
-  function found(kind, names) {
-    var codes = {};
-    names.forEach(function (n) { codes[index[n]] = true; });
+  function found(kind, keys) {
+    var codes = {}, index = names();
+    keys.forEach(function (n) { codes[index[n]] = true; });
     return { kind: kind, codes: Object.keys(codes).sort() };
   }
   /** {kind: exact|prefix|typo|none, codes} for what a person typed. */
   function match(q) {
     // Array.from counts characters as Python does (code points, not UTF-16 units)
-    var key = Array.from(normal(q)).join(""), names = Object.keys(index);
+    var index = names(), key = Array.from(normal(q)).join(""), all = Object.keys(index);
     if (!key) return { kind: "none", codes: [] };
     if (key in index) return { kind: "exact", codes: [index[key]] };
-    var starts = names.filter(function (n) { return n.indexOf(key) === 0; });
+    var starts = all.filter(function (n) { return n.indexOf(key) === 0; });
     if (starts.length) return found("prefix", starts);
-    var limit = typoLimit(Array.from(key)), best = Infinity, scored = names.map(function (n) {
+    var limit = typoLimit(Array.from(key)), best = Infinity, scored = all.map(function (n) {
       var d = distance(Array.from(key), Array.from(n));
       best = Math.min(best, d);
       return [d, n];
