@@ -33,7 +33,7 @@ import shapely.ops
 from branca.element import Element, Figure, MacroElement
 from markupsafe import Markup
 
-from . import areas
+from . import areas, polyline
 from .areas import CITY_CODE
 from .classify import palette
 from .model import (
@@ -71,7 +71,7 @@ ENV = jinja2.Environment(
 )
 ENV.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
 
-COORD_DECIMALS = 5  # ~1 m: finer than the simplification tolerance needs
+COORD_DECIMALS = polyline.PRECISION  # ~1 m: finer than the simplification tolerance needs
 MIN_ZOOM, MAX_ZOOM = 6, 13  # the city fits at 7; beyond 13 the simplified borders show their corners
 
 
@@ -436,9 +436,9 @@ def page_geometry(geometry) -> PageGeometry:
     labels: dict[str, list[float | None]] = {}
     for code, geom in zip(geometry["code"], geometry.geometry, strict=True):
         rounded = shapely.set_precision(geom, 10**-COORD_DECIMALS)
-        features.append(
-            {"type": "Feature", "properties": {"code": code}, "geometry": shapely.geometry.mapping(rounded)}
-        )
+        # rings as polyline strings: a third of the bytes of JSON numbers (geo/polyline.py)
+        shape = polyline.encode_geometry(shapely.geometry.mapping(rounded))
+        features.append({"type": "Feature", "properties": {"code": code}, "geometry": shape})
         point = shapely.ops.polylabel(geom.geoms[0] if geom.geom_type == "MultiPolygon" else geom, 0.005)
         labels[code] = [_num(point.y, 4), _num(point.x, 4)]
     minx, miny, maxx, maxy = geometry.total_bounds
@@ -509,7 +509,7 @@ def page_payload(
         "kind": spec.kind,
         "focus": focus.code if focus else None,
         "title": {"zh": area.name_zh, "en": area.name_en},
-        "geometry": {"type": "FeatureCollection", "features": geometry.features},
+        "geometry": {"type": "FeatureCollection", "encoding": polyline.NAME, "features": geometry.features},
         "areas": area_json,
         "themes": layers,
         "sources": sources,

@@ -190,6 +190,13 @@ def page_breakdown(html: bytes) -> dict[str, int]:
 
         whole = len(raw.encode("utf-8"))
         parts["JSON: district geometry"] = size(payload.get("geometry"))
+        if payload.get("geometry", {}).get("encoding"):  # rings as polyline strings: count vertices
+            sys.path.insert(0, str(ROOT))
+            from geo import polyline
+
+            sys.path.remove(str(ROOT))
+            for f in payload["geometry"]["features"]:
+                f["geometry"] = polyline.decode_geometry(f["geometry"])
         parts["JSON: themes (values, classes, facts, sites)"] = size(payload.get("themes"))
         parts["JSON: areas, sources, settings"] = whole - sum(parts.values())
         parts["_vertices"] = sum(

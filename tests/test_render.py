@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from geo import polyline
 from geo.areas import CITY_CODE
 from geo.model import SCHEME_ZH, SITE_KIND_ZH, SITE_STATUS_ZH, Cell, Site
 from geo.pipeline import ROOT, build_atlas
@@ -43,13 +44,36 @@ def test_leaflet_and_its_images_are_inline(small_maps):
 def test_geometry_is_embedded_once_for_all_themes(small_maps):
     html = (small_maps / "tongliao.html").read_text(encoding="utf-8")
     data = payload(small_maps / "tongliao.html")
+    assert data["geometry"]["encoding"] == polyline.NAME
     ring = data["geometry"]["features"][0]["geometry"]["coordinates"][0]
-    first_vertices = json.dumps(
-        ring[0][:3] if isinstance(ring[0][0], list) else ring[:3], separators=(",", ":")
-    )
-    assert html.count(first_vertices[1:-1]) == 1
+    ring = ring if isinstance(ring, str) else ring[0]  # a Polygon's outer ring, or a MultiPolygon's
+    assert len(ring) > 20 and html.count(json.dumps(ring)[1:-1]) == 1
     assert len(data["geometry"]["features"]) == 8
     assert [t["key"] for t in data["themes"]] == ["basic", "energy"]
+
+
+def test_page_geometry_decodes_to_the_rounded_polygons(small_maps):
+    data = payload(small_maps / "tongliao.html")
+    districts = json.loads((ROOT / "boundaries" / "districts.geojson").read_text(encoding="utf-8"))
+    assert {f["properties"]["code"] for f in data["geometry"]["features"]} <= {
+        f["properties"]["code"] for f in districts["features"]
+    }
+    for feature in data["geometry"]["features"]:
+        shape = polyline.decode_geometry(feature["geometry"])
+        assert polyline.encode_geometry(shape) == feature["geometry"]  # exact both ways
+        for polygon in shape["coordinates"] if shape["type"] == "MultiPolygon" else [shape["coordinates"]]:
+            for ring in polygon:
+                assert ring[0] == ring[-1] and len(ring) >= 4  # closed rings
+                # inside the city's box, at the page's precision
+                assert all(119 < lon < 124 and 42 < lat < 46 for lon, lat in ring)
+                assert all(round(v, polyline.PRECISION) == v for xy in ring for v in xy)
+
+
+def test_polyline_matches_the_published_example():
+    # the example of the Encoded Polyline Algorithm Format's documentation
+    ring = [[-120.2, 38.5], [-120.95, 40.7], [-126.453, 43.252]]
+    assert polyline.encode_ring(ring) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    assert polyline.decode_ring("_p~iF~ps|U_ulLnnqC_mqNvxq`@") == ring
 
 
 def test_every_shown_value_cites_a_source_or_is_derived(small_maps):

@@ -25,7 +25,8 @@ TongliaoAtlas.part("polygons", function (atlas) {
   }
   var layer = L.geoJSON(null, {
     style: style,
-    coordsToLatLng: function (c) { return atlas.project(c[1], c[0]); },
+    // WGS-84 needs no conversion: a plain LatLng per vertex (thousands of them at start)
+    coordsToLatLng: function (c) { return atlas.state.datum === "WGS84" ? new L.LatLng(c[1], c[0]) : atlas.project(c[1], c[0]); },
     onEachFeature: function (feature, shape) {
       var code = feature.properties.code;
       shape.bindTooltip(dom.content(function () { return atlas.tooltip(code); }), { sticky: true, className: "atlas-tooltip" });
@@ -55,10 +56,37 @@ TongliaoAtlas.part("polygons", function (atlas) {
     layer.eachLayer(function (l) { if (l.feature.properties.code === code) found = l; });
     return found;
   }
+  // One ring from its Encoded Polyline string (geo/polyline.py): [lon, lat] positions.
+  function ring(text) {
+    var out = [], i = 0, n = text.length, lat = 0, lon = 0, b, shift, v;
+    while (i < n) {
+      shift = 0; v = 0;
+      do { b = text.charCodeAt(i++) - 63; v |= (b & 31) << shift; shift += 5; } while (b >= 32);
+      lat += v & 1 ? ~(v >> 1) : v >> 1;
+      shift = 0; v = 0;
+      do { b = text.charCodeAt(i++) - 63; v |= (b & 31) << shift; shift += 5; } while (b >= 32);
+      lon += v & 1 ? ~(v >> 1) : v >> 1;
+      out.push([lon / 1e5, lat / 1e5]);
+    }
+    return out;
+  }
+  // The page's geometry as GeoJSON, decoded once.
+  var shapes = null;
+  function geojson() {
+    if (shapes) return shapes;
+    var g = atlas.data.geometry;
+    if (g.encoding !== "polyline5") throw new Error("atlas: unknown geometry encoding " + g.encoding);
+    shapes = { type: "FeatureCollection", features: g.features.map(function (f) {
+      var c = f.geometry.coordinates;
+      var coords = f.geometry.type === "Polygon" ? c.map(ring) : c.map(function (p) { return p.map(ring); });
+      return { type: "Feature", properties: f.properties, geometry: { type: f.geometry.type, coordinates: coords } };
+    }) };
+    return shapes;
+  }
   // Shapes in the current datum; what sits on them is redrawn on "shapes".
   function load() {
     layer.clearLayers();
-    layer.addData(atlas.data.geometry);
+    layer.addData(geojson());
   }
 
   atlas.polygons = { layer: layer, layerOf: layerOf, load: load };
