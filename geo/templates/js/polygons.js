@@ -25,8 +25,6 @@ TongliaoAtlas.part("polygons", function (atlas) {
   }
   var layer = L.geoJSON(null, {
     style: style,
-    // WGS-84 needs no conversion: a plain LatLng per vertex (thousands of them at start)
-    coordsToLatLng: function (c) { return atlas.state.datum === "WGS84" ? new L.LatLng(c[1], c[0]) : atlas.project(c[1], c[0]); },
     onEachFeature: function (feature, shape) {
       var code = feature.properties.code;
       shape.bindTooltip(dom.content(function () { return atlas.tooltip(code); }), { sticky: true, className: "atlas-tooltip" });
@@ -56,8 +54,8 @@ TongliaoAtlas.part("polygons", function (atlas) {
     layer.eachLayer(function (l) { if (l.feature.properties.code === code) found = l; });
     return found;
   }
-  // One ring from its Encoded Polyline string (geo/polyline.py): [lon, lat] positions.
-  function ring(text) {
+  // One ring of an Encoded Polyline string (geo/polyline.py) as `point(lat, lon)` values, in order.
+  function ring(text, point) {
     var out = [], i = 0, n = text.length, lat = 0, lon = 0, b, shift, v;
     while (i < n) {
       shift = 0; v = 0;
@@ -66,27 +64,35 @@ TongliaoAtlas.part("polygons", function (atlas) {
       shift = 0; v = 0;
       do { b = text.charCodeAt(i++) - 63; v |= (b & 31) << shift; shift += 5; } while (b >= 32);
       lon += v & 1 ? ~(v >> 1) : v >> 1;
-      out.push([lon / 1e5, lat / 1e5]);
+      out.push(point(lat / 1e5, lon / 1e5));
     }
     return out;
   }
-  // The page's geometry as GeoJSON, decoded once.
-  var shapes = null;
-  function geojson() {
-    if (shapes) return shapes;
-    var g = atlas.data.geometry;
-    if (g.encoding !== "polyline5") throw new Error("atlas: unknown geometry encoding " + g.encoding);
-    shapes = { type: "FeatureCollection", features: g.features.map(function (f) {
-      var c = f.geometry.coordinates;
-      var coords = f.geometry.type === "Polygon" ? c.map(ring) : c.map(function (p) { return p.map(ring); });
-      return { type: "Feature", properties: f.properties, geometry: { type: f.geometry.type, coordinates: coords } };
-    }) };
-    return shapes;
+  function rings(geometry, point) {
+    var c = geometry.coordinates, one = function (r) { return ring(r, point); };
+    return geometry.type === "Polygon" ? c.map(one) : c.map(function (p) { return p.map(one); });
   }
-  // Shapes in the current datum; what sits on them is redrawn on "shapes".
+  function position(lat, lon) { return [lon, lat]; }
+  if (atlas.data.geometry.encoding !== "polyline5") throw new Error("atlas: unknown geometry encoding");
+
+  // Shapes in the current datum; what sits on them is redrawn on "shapes". What L.GeoJSON's
+  // addData does, but each vertex goes straight from the string to a LatLng (thousands at start).
   function load() {
     layer.clearLayers();
-    layer.addData(geojson());
+    var wgs = atlas.state.datum === "WGS84";
+    var point = wgs ? function (lat, lon) { return new L.LatLng(lat, lon); } : atlas.project;
+    atlas.data.geometry.features.forEach(function (f) {
+      var shape = L.polygon(rings(f.geometry, point), layer.options), geometry = null;
+      shape.feature = {
+        type: "Feature", properties: f.properties,
+        // its GeoJSON [lon, lat] rings as stored (WGS-84), decoded if someone asks
+        get geometry() { return geometry || (geometry = { type: f.geometry.type, coordinates: rings(f.geometry, position) }); }
+      };
+      shape.defaultOptions = shape.options;
+      layer.resetStyle(shape);
+      layer.options.onEachFeature(shape.feature, shape);
+      layer.addLayer(shape);
+    });
   }
 
   atlas.polygons = { layer: layer, layerOf: layerOf, load: load };
