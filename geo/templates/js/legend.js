@@ -80,14 +80,19 @@ TongliaoAtlas.part("legend", function (atlas) {
     if (atlas.focus) block.appendChild(el("div", { cls: "atlas-legend-row" }, [swatch("#d9d9d9"), "其他地区 other areas"]));
     return block;
   }
+  // Each theme's block is made once (or ahead, when the page is idle) and swapped on a switch.
+  var made = {}, zoneNote = null;
+  function block(t) { return made[t.key] || (made[t.key] = themeBlock(t)); }
+  if (atlas.zoneCode) {
+    var zone = atlas.area(atlas.zoneCode), parent = atlas.area(zone.parent);
+    zoneNote = el("div", { cls: "atlas-legend-note", text: "* " + zone.zh + "位于" + parent.zh + "内，无公布边界，未绘制边界。The ETDZ lies inside " + parent.en + " and has no published boundary." });
+  }
   function draw() {
     legend.textContent = "";
-    legend.appendChild(themeBlock(atlas.theme()));
-    if (atlas.zoneCode) {
-      var zone = atlas.area(atlas.zoneCode), parent = atlas.area(zone.parent);
-      legend.appendChild(el("div", { cls: "atlas-legend-note", text: "* " + zone.zh + "位于" + parent.zh + "内，无公布边界，未绘制边界。The ETDZ lies inside " + parent.en + " and has no published boundary." }));
-    }
+    legend.appendChild(block(atlas.theme()));
+    if (zoneNote) legend.appendChild(zoneNote);
   }
   atlas.panel.appendChild(legend);
   atlas.on("theme", draw);
+  atlas.on("prepare", block);
 });

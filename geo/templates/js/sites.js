@@ -67,13 +67,20 @@ TongliaoAtlas.part("sites", function (atlas) {
     return m;
   }
 
+  // Each theme's markers are made once (or ahead, when the page is idle) and swapped on a switch.
+  var made = {};
+  function group(t) {
+    if (made[t.key]) return made[t.key];
+    var g = L.layerGroup();
+    Object.keys(t.summaries).forEach(function (code) { var m = chip(code, t); if (m) g.addLayer(m); });
+    t.sites.forEach(function (s) {
+      if (s.precision === "point" && s.lat !== null && s.lon !== null && s.shown) g.addLayer(marker(s, t));
+    });
+    return (made[t.key] = g);
+  }
   function draw() {
     layer.clearLayers();
-    var t = atlas.theme();
-    Object.keys(t.summaries).forEach(function (code) { var m = chip(code, t); if (m) layer.addLayer(m); });
-    t.sites.forEach(function (s) {
-      if (s.precision === "point" && s.lat !== null && s.lon !== null && s.shown) layer.addLayer(marker(s, t));
-    });
+    layer.addLayer(group(atlas.theme()));
   }
   /** The small "◆ 已公开项目 n" mark of an area's summary, for the zone's badge. */
   function mark(code, t) {
@@ -85,5 +92,6 @@ TongliaoAtlas.part("sites", function (atlas) {
   }
   atlas.sites = { layer: layer, mark: mark };
   atlas.on("theme", draw);
-  atlas.on("shapes", draw);
+  atlas.on("shapes", function () { made = {}; draw(); }); // positions follow the datum
+  atlas.on("prepare", group);
 });

@@ -22,16 +22,25 @@ TongliaoAtlas.part("symbols", function (atlas) {
     return c;
   }
 
+  // Each theme's circles are made once (or ahead, when the page is idle) and swapped on a switch.
+  var made = {};
+  function group(t) {
+    if (made[t.key]) return made[t.key];
+    var g = L.layerGroup(), s = t.symbols;
+    if (s) {
+      Object.keys(s.values)
+        .filter(function (code) { return data.areas[code].label && s.values[code].r > 0; })
+        .sort(function (p, q) { return s.values[q].r - s.values[p].r; }) // small circles on top
+        .forEach(function (code) { g.addLayer(circle(code, s.values[code], t)); });
+    }
+    return (made[t.key] = g);
+  }
   function draw() {
     layer.clearLayers();
-    var t = atlas.theme(), s = t.symbols;
-    if (!s) return;
-    Object.keys(s.values)
-      .filter(function (code) { return data.areas[code].label && s.values[code].r > 0; })
-      .sort(function (p, q) { return s.values[q].r - s.values[p].r; }) // small circles on top
-      .forEach(function (code) { layer.addLayer(circle(code, s.values[code], t)); });
+    layer.addLayer(group(atlas.theme()));
   }
   atlas.symbols = { layer: layer };
   atlas.on("theme", draw);
-  atlas.on("shapes", draw);
+  atlas.on("shapes", function () { made = {}; draw(); }); // positions follow the datum
+  atlas.on("prepare", group);
 });
