@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import areas, boundaries, coverage, facts, join, publish, render, spec
+from . import areas, boundaries, coverage, facts, join, payload, publish, render, spec
 from .areas import Area
 from .errors import AtlasError, Problem
 from .model import FactBase, Joined, Theme
@@ -73,7 +73,7 @@ class BuildResult:
 PAGE_LIMIT_BYTES = 5_000_000
 
 
-def _page_floor(base: FactBase, codes: set[str] | None) -> int:
+def _page_floor(base: FactBase, codes: frozenset[str] | None) -> int:
     """A lower bound of the bytes the figures of `codes` (None: all) take on a page."""
     return sum(
         60 + len(f.evidence.encode()) + len(f.note.encode()) + len(f.value_text) + len(f.source_id)
@@ -98,12 +98,7 @@ def _read(data_dir: Path, boundaries_dir: Path, zone_file: Path | None, only: Ar
     problems += fact_problems
     if problems or shapes is None:
         return None, shapes, problems
-    codes = (
-        None
-        if only is None
-        else {only.code, only.parent, *(a.code for a in areas.districts() if a.parent == only.code)}
-    )
-    floor = _page_floor(base, codes)
+    floor = _page_floor(base, None if only is None else areas.page_codes(only))
     if floor > PAGE_LIMIT_BYTES:
         page = "tongliao.html" if only is None else f"{only.slug}.html"
         problems.append(_too_big(page, floor, f"{len(base.facts):,} fact rows at least"))
@@ -202,11 +197,12 @@ def build_atlas(
     if problems or joined is None:
         raise AtlasError(*problems)
     theme = _theme_key(theme, joined.base.themes) if theme else ""
-    geometry = render.page_geometry(coverage.simplify_coverage(shapes))
+    simple = coverage.simplify_coverage(shapes)
+    geometry = payload.page_geometry(list(simple["code"]), simple.geometry.to_numpy())
     links = _links()
     specs = spec.map_specs(joined, only=only, default_basemap=basemap, default_theme=theme)
     pages = {s.filename: render.render_map(s, joined.base, geometry, links).encode("utf-8") for s in specs}
-    pages["index.html"] = render.render_index(specs[0].layers, joined, links).encode("utf-8")
+    pages["index.html"] = render.render_index(spec.index_spec(joined, specs[0].layers, links)).encode("utf-8")
     big = [
         _too_big(name, len(page), f"{len(joined.base.facts):,} fact rows")
         for name, page in pages.items()
