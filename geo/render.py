@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 import folium
 import jinja2
+import xyzservices
 from branca.element import Element, Figure, MacroElement
 from markupsafe import Markup
 
@@ -224,8 +225,17 @@ def render_map(spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dic
     for basemap in spec.basemaps:
         if not basemap.url:
             continue
+        # Given as a TileProvider, folium takes the URL as is instead of first
+        # searching xyzservices' whole catalogue for a provider of that name.
+        provider = xyzservices.TileProvider(
+            name=basemap.key,
+            url=basemap.url,
+            attribution=basemap.attribution,
+            max_zoom=basemap.max_zoom,
+            subdomains=basemap.subdomains,
+        )
         tile = folium.TileLayer(
-            tiles=basemap.url,
+            tiles=provider,
             attr=basemap.attribution,
             name=basemap.label_zh,
             max_zoom=basemap.max_zoom,
