@@ -365,5 +365,3 @@ def page_payload(
         "links": {"index": links["index"], "city": links[CITY_CODE]},
         "vocab": VOCAB,
     }
-
-

@@ -337,7 +337,7 @@ def test_script_parts_hand_leaflet_nodes_only():
             assert call.startswith("dom.node("), (part, call)
 
 
-# ---------------------------------------------------------------- issue 10: the page's data and the page apart
+# ------------------------------------------------------- issue 10: the page's data and the page apart
 
 
 def test_page_geometry_rounds_without_renoding_shared_borders():
@@ -372,7 +372,7 @@ def test_index_page_is_drawn_from_its_spec(small_data):
     assert len(naiman.coverage) == len(index.themes)
     html = render_index(index)
     row = re.search(r'<tr data-code="150525">(.*?)</tr>', html, re.S).group(1)
-    for metric, cell in naiman.figures:
+    for metric, _cell in naiman.figures:
         assert metric.label_zh in row
     assert f">{naiman.facts}</td>" in row
 
