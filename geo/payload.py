@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
+import jinja2.utils
 import numpy as np
 import shapely
 import shapely.ops
@@ -39,7 +41,19 @@ from .model import (
 from .spec import MapSpec, MetricView, ThemeLayer, caveat
 from .symbols import SUM_LABEL, SiteSummary
 
-__all__ = ["VOCAB", "PageGeometry", "for_people", "format_value", "page_geometry", "page_payload"]
+__all__ = [
+    "JSON_OPTIONS",
+    "VOCAB",
+    "PageGeometry",
+    "for_people",
+    "format_value",
+    "page_geometry",
+    "page_json",
+    "page_payload",
+]
+
+#: How the page's JSON is written: sorted keys, UTF-8 text, no spaces (the same bytes every build).
+JSON_OPTIONS: dict[str, Any] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
 
 COORD_DECIMALS = 5  # ~1 m: finer than the simplification tolerance needs
 MIN_ZOOM, MAX_ZOOM = 6, 13  # the city fits at 7; beyond 13 the simplified borders show their corners
@@ -266,6 +280,11 @@ class PageGeometry:
     labels: dict[str, list[float | None]]  # label position [lat, lon] by code
     center: list[float]  # [lat, lon] of the bounding box
 
+    @cached_property
+    def json(self) -> str:
+        """The polygons as HTML-safe JSON text, serialized once for every page of a build."""
+        return _to_json({"type": "FeatureCollection", "features": self.features})
+
 
 def page_geometry(codes: Sequence[str], polygons: np.ndarray) -> PageGeometry:
     """Round the simplified polygons and place their labels.
@@ -365,3 +384,25 @@ def page_payload(
         "links": {"index": links["index"], "city": links[CITY_CODE]},
         "vocab": VOCAB,
     }
+
+
+def _to_json(data: Any) -> str:
+    # jinja2's tojson: JSON with <, >, & and ' escaped, safe inside <script>
+    return str(jinja2.utils.htmlsafe_json_dumps(data, **JSON_OPTIONS))
+
+
+#: Stands for the geometry while the rest of a payload is serialized.
+_GEOMETRY_SLOT = "@atlas-geometry@"
+
+
+def page_json(payload: dict[str, Any], geometry: PageGeometry) -> str:
+    """A page's payload as HTML-safe JSON text, the same as ``tojson`` would write.
+
+    The geometry is half of every page and the same on all of them, so its text
+    (:attr:`PageGeometry.json`) is made once per build and put in its place.
+    """
+    text = _to_json({**payload, "geometry": _GEOMETRY_SLOT})
+    slot = _to_json(_GEOMETRY_SLOT)
+    if text.count(slot) != 1:  # the placeholder's text occurs in the data itself
+        return _to_json(payload)
+    return text.replace(slot, geometry.json)

@@ -32,7 +32,7 @@ from branca.element import Element, Figure, MacroElement
 from markupsafe import Markup
 
 from .model import FactBase
-from .payload import PageGeometry, format_value, page_payload
+from .payload import JSON_OPTIONS, PageGeometry, format_value, page_json, page_payload
 from .spec import IndexSpec, MapSpec
 
 __all__ = ["ASSETS", "ENV", "render_index", "render_map"]
@@ -45,7 +45,7 @@ ENV = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-ENV.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+ENV.policies["json.dumps_kwargs"] = JSON_OPTIONS
 
 
 class _Raw(Element):
@@ -82,10 +82,10 @@ class AtlasLayers(TemplateElement):
 
     template_name = "atlas.html.j2"
 
-    def __init__(self, payload: dict[str, Any]) -> None:
+    def __init__(self, payload_json: str) -> None:
         super().__init__()
         self._name = "AtlasLayers"
-        self.payload = payload
+        self.payload_json = Markup(payload_json)  # HTML-safe JSON text, from geo.payload.page_json
         self.leaflet_css = Markup(_leaflet_css())
         self.leaflet_js = Markup(_asset_text("leaflet_js"))
         self.atlas_css = Markup(_asset_text("atlas_css"))
@@ -245,7 +245,7 @@ def render_map(spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dic
         )
         fmap.add_child(tile)
         names[basemap.key] = tile
-    layers = AtlasLayers(payload)
+    layers = AtlasLayers(page_json(payload, geometry))
     fmap.add_child(layers)
     layers.tile_vars = {key: tile.get_name() for key, tile in sorted(names.items())}
     return _page_head(_stable_names(figure.render(), [figure, fmap, *names.values(), layers]))

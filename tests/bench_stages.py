@@ -45,25 +45,23 @@ def main(argv: list[str] | None = None) -> None:
     import geopandas  # noqa: F401
 
     tick("import floor: geopandas, folium (and interpreter start)")
-    from geo import areas, boundaries, coverage, facts, join, payload, pipeline, publish, render, spec
+    from geo import areas, cache, facts, join, payload, pipeline, publish, render, spec
 
-    tick("our modules (geo.*) and what they add: pyogrio.core, filelock")
+    tick("our modules (geo.*) and what they add: filelock, platformdirs")
     only = areas.resolve(args.district, allow_city=False) if args.district else None
-    shapes, problems = boundaries.read_boundaries(args.boundaries)
-    tick("read + check boundaries (GDAL GeoJSON driver, validity)")
+    stage, problems = cache.boundary_stage(args.boundaries)
+    tick("boundaries: read, check, km², simplify; or their kept result (geo/cache.py)")
     base, more = facts.read_facts(args.data)
     tick("read + check facts, sites, sources (CSV)")
-    if problems or more or shapes is None:
+    if problems or more or stage is None:
         sys.exit(f"inputs have problems: {[*problems, *more][:3]}")
-    km2 = dict(zip(shapes["code"], coverage.area_km2(shapes).astype(float), strict=True))
-    joined = join.join(base, km2)
-    checks = join.check(joined, shapes)
-    tick("areas in km², join, cross-checks")
+    joined = join.join(base, stage.km2)
+    checks = join.check(joined, stage.shapes)
+    tick("join, cross-checks")
     if checks:
         sys.exit(f"inputs have problems: {checks[:3]}")
-    simple = coverage.simplify_coverage(shapes)
-    geometry = payload.page_geometry(list(simple["code"]), simple.geometry.to_numpy())
-    tick("coverage simplification + page geometry (GEOS)")
+    geometry = payload.page_geometry(list(stage.shapes["code"]), stage.simple)
+    tick("page geometry (rounding, label points)")
     links = pipeline._links()
     specs = spec.map_specs(joined, only=only)
     tick("specs: classes, circle scale, site sums")

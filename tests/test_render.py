@@ -383,4 +383,19 @@ def test_atlas_element_takes_no_children():
     from geo.render import AtlasLayers
 
     with pytest.raises(TypeError, match="AtlasLayers takes no child elements"):
-        AtlasLayers({}).add_child(Element())
+        AtlasLayers("{}").add_child(Element())
+
+
+@pytest.mark.parametrize("note", ["plain", "@atlas-geometry@", '"@atlas-geometry@"', "</script><b>&'"])
+def test_page_json_is_what_tojson_writes_with_the_geometry_made_once(note):
+    import jinja2.utils
+    import shapely
+
+    from geo.payload import JSON_OPTIONS, page_geometry, page_json
+
+    geometry = page_geometry(["150525"], [shapely.box(120.0, 42.5, 121.25, 43.5)])
+    payload = {"areas": {"150525": {"note": note}}, "geometry": {"type": "FeatureCollection", "features": []}}
+    payload["geometry"]["features"] = geometry.features
+    expected = str(jinja2.utils.htmlsafe_json_dumps(payload, **JSON_OPTIONS))
+    assert page_json(payload, geometry) == expected
+    assert "<" not in expected and json.loads(expected)["areas"]["150525"]["note"] == note
