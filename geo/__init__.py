@@ -30,6 +30,7 @@ __all__ = [
     "gcj02_to_wgs84",
     "load_boundaries",
     "load_facts",
+    "read_boundaries",
     "read_facts",
     "resolve",
     "validate",
@@ -41,6 +42,7 @@ _LAZY = {
     "load_facts": "facts",
     "read_facts": "facts",
     "load_boundaries": "boundaries",
+    "read_boundaries": "boundaries",
     "build_atlas": "pipeline",
     "validate": "pipeline",
     "export_atlas": "export",
@@ -49,7 +51,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from .boundaries import load_boundaries
+    from .boundaries import load_boundaries, read_boundaries
     from .classify import classify
     from .datum import gcj02_to_wgs84, wgs84_to_gcj02
     from .export import export_atlas

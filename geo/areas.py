@@ -35,6 +35,7 @@ __all__ = [
     "find",
     "match",
     "normalise",
+    "page_codes",
     "resolve",
     "search_names",
 ]
@@ -114,6 +115,16 @@ def all_areas() -> tuple[Area, ...]:
 def districts() -> tuple[Area, ...]:
     """The nine 旗县市区: eight county-level divisions and the development zone."""
     return tuple(a for a in all_areas() if not a.is_city)
+
+
+def page_codes(area: Area) -> frozenset[str]:
+    """The areas whose figures a district's page carries.
+
+    Its own, and 科尔沁区's and the development zone's for each other: the zone
+    lies inside 科尔沁区, so each page shows the other as context.
+    """
+    related = {area.code, area.parent} | {a.code for a in districts() if a.parent == area.code}
+    return frozenset(related - {CITY_CODE})
 
 
 def search_names(area: Area) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -105,6 +106,7 @@ def _explicit(scheme: str, values: np.ndarray) -> np.ndarray:
     return np.asarray(bounds)
 
 
+@cache  # branca reads its palette file on every call
 def palette(name: str, k: int) -> tuple[str, ...]:
     """`k` colours of a ColorBrewer sequential palette (colour-blind safe), light to dark."""
     from branca.utilities import color_brewer

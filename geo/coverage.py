@@ -23,6 +23,7 @@ __all__ = [
     "EQUAL_AREA_CRS",
     "area_km2",
     "coverage_report",
+    "round_coordinates",
     "simplify_coverage",
 ]
 
@@ -127,7 +128,8 @@ def coverage_report(gdf: geopandas.GeoDataFrame, city_outline: Any) -> dict[str,
 # --------------------------------------------------------------------------- simplifying
 
 
-def _round(geoms: np.ndarray, decimals: int) -> np.ndarray:
+def round_coordinates(geoms: np.ndarray, decimals: int) -> np.ndarray:
+    """Every coordinate rounded to `decimals`, repeated points dropped."""
     # Plain rounding maps a shared vertex to the same point in both neighbours,
     # where set_precision would re-node each polygon on its own.
     rounded = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
@@ -175,7 +177,7 @@ def simplify_coverage(
 
     first = min(_FINEST_DECIMALS, max(0, math.ceil(-math.log10(tolerance_deg / 10))))
     for decimals in range(first, _FINEST_DECIMALS + 1):
-        rounded_tiles, rounded_zone = _round(tiles, decimals), _round(zone, decimals)
+        rounded_tiles, rounded_zone = round_coordinates(tiles, decimals), round_coordinates(zone, decimals)
         if _clean(rounded_tiles) and shapely.is_valid(rounded_zone).all():
             tiles, zone = rounded_tiles, rounded_zone
             break

@@ -202,13 +202,15 @@ def check(joined: Joined, shapes: geopandas.GeoDataFrame) -> list[Problem]:
                 )
             )
     geoms = dict(zip(shapes["code"], shapes.geometry, strict=True))
-    city = shapely.union_all(list(geoms.values()))
     for site in joined.base.sites:
         if site.lon is None or site.lat is None:
             continue
         point = shapely.Point(site.lon, site.lat)
-        own = [geoms.get(code) or geoms.get(areas.resolve(code).parent) for code in site.districts]
-        own = [g for g in own if g is not None] if areas.CITY_CODE not in site.districts else [city]
+        if areas.CITY_CODE in site.districts:  # a city-wide site may lie in any district
+            own = list(geoms.values())
+        else:
+            own = [geoms.get(code) or geoms.get(areas.resolve(code).parent) for code in site.districts]
+            own = [g for g in own if g is not None]
         if any(shapely.dwithin(g, point, _SITE_TOLERANCE_DEG) for g in own):
             continue
         inside = next((c for c, g in geoms.items() if g.contains(point) and c != areas.ZONE_CODE), None)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import areas, boundaries, coverage, facts, join, publish, render, spec
+from . import areas, facts, join, payload, publish, render, spec
 from .areas import Area
+from .cache import BoundaryStage, boundary_stage
 from .errors import AtlasError, Problem
 from .model import FactBase, Joined, Theme
 
@@ -73,7 +74,7 @@ class BuildResult:
 PAGE_LIMIT_BYTES = 5_000_000
 
 
-def _page_floor(base: FactBase, codes: set[str] | None) -> int:
+def _page_floor(base: FactBase, codes: frozenset[str] | None) -> int:
     """A lower bound of the bytes the figures of `codes` (None: all) take on a page."""
     return sum(
         60 + len(f.evidence.encode()) + len(f.note.encode()) + len(f.value_text) + len(f.source_id)
@@ -91,27 +92,23 @@ def _too_big(shown: str, size: int, count: str) -> Problem:
     )
 
 
-def _read(data_dir: Path, boundaries_dir: Path, zone_file: Path | None, only: Area | None = None):
-    """Read, join and cross-check: (joined or None, shapes or None, every problem)."""
-    shapes, problems = boundaries.read_boundaries(boundaries_dir, zone_file)
+def _read(
+    data_dir: Path, boundaries_dir: Path, zone_file: Path | None, only: Area | None = None
+) -> tuple[Joined | None, BoundaryStage | None, list[Problem]]:
+    """Read, join and cross-check: (joined or None, boundaries or None, every problem)."""
+    stage, problems = boundary_stage(boundaries_dir, zone_file)
     base, fact_problems = facts.read_facts(data_dir)
     problems += fact_problems
-    if problems or shapes is None:
-        return None, shapes, problems
-    codes = (
-        None
-        if only is None
-        else {only.code, only.parent, *(a.code for a in areas.districts() if a.parent == only.code)}
-    )
-    floor = _page_floor(base, codes)
+    if problems or stage is None:
+        return None, stage, problems
+    floor = _page_floor(base, None if only is None else areas.page_codes(only))
     if floor > PAGE_LIMIT_BYTES:
         page = "tongliao.html" if only is None else f"{only.slug}.html"
         problems.append(_too_big(page, floor, f"{len(base.facts):,} fact rows at least"))
-        return None, shapes, problems
-    km2 = dict(zip(shapes["code"], coverage.area_km2(shapes).astype(float), strict=True))
-    joined = join.join(base, km2)
-    problems += join.check(joined, shapes)
-    return joined, shapes, problems
+        return None, stage, problems
+    joined = join.join(base, stage.km2)
+    problems += join.check(joined, stage.shapes)
+    return joined, stage, problems
 
 
 def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None) -> tuple[Joined, Any]:
@@ -127,10 +124,10 @@ def load_joined(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = N
     AtlasError
         With every problem of the inputs.
     """
-    joined, shapes, problems = _read(data_dir, boundaries_dir, zone_file)
-    if problems or joined is None:
+    joined, stage, problems = _read(data_dir, boundaries_dir, zone_file)
+    if problems or joined is None or stage is None:
         raise AtlasError(*problems)
-    return joined, shapes
+    return joined, stage.shapes
 
 
 def validate(data_dir: Path, boundaries_dir: Path, zone_file: Path | None = None) -> list[Problem]:
@@ -198,15 +195,15 @@ def build_atlas(
         raise AtlasError(
             Problem("--basemap", f"unknown basemap {basemap!r}", f"use one of {', '.join(sorted(keys))}")
         )
-    joined, shapes, problems = _read(data_dir, boundaries_dir, zone_file, only)
-    if problems or joined is None:
+    joined, stage, problems = _read(data_dir, boundaries_dir, zone_file, only)
+    if problems or joined is None or stage is None:
         raise AtlasError(*problems)
     theme = _theme_key(theme, joined.base.themes) if theme else ""
-    geometry = render.page_geometry(coverage.simplify_coverage(shapes))
+    geometry = payload.page_geometry(list(stage.shapes["code"]), stage.simple)
     links = _links()
     specs = spec.map_specs(joined, only=only, default_basemap=basemap, default_theme=theme)
     pages = {s.filename: render.render_map(s, joined.base, geometry, links).encode("utf-8") for s in specs}
-    pages["index.html"] = render.render_index(specs[0].layers, joined, links).encode("utf-8")
+    pages["index.html"] = render.render_index(spec.index_spec(joined, specs[0].layers, links)).encode("utf-8")
     big = [
         _too_big(name, len(page), f"{len(joined.base.facts):,} fact rows")
         for name, page in pages.items()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -28,38 +27,15 @@ from typing import Any, ClassVar
 
 import folium
 import jinja2
-import shapely
-import shapely.ops
+import xyzservices
 from branca.element import Element, Figure, MacroElement
 from markupsafe import Markup
 
-from . import areas, polyline
-from .areas import CITY_CODE
-from .classify import palette
-from .model import (
-    SCHEME_ZH,
-    SITE_KIND_ZH,
-    SITE_STATUS_ZH,
-    SOURCE_TYPE_ZH,
-    Cell,
-    Fact,
-    FactBase,
-    Site,
-    parse_scheme,
-)
-from .spec import MapSpec, MetricView, ThemeLayer, caveat
-from .symbols import SUM_LABEL, SiteSummary
+from .model import FactBase
+from .payload import JSON_OPTIONS, PageGeometry, format_value, page_json, page_payload
+from .spec import IndexSpec, MapSpec
 
-__all__ = [
-    "ASSETS",
-    "ENV",
-    "VOCAB",
-    "PageGeometry",
-    "page_geometry",
-    "page_payload",
-    "render_index",
-    "render_map",
-]
+__all__ = ["ASSETS", "ENV", "render_index", "render_map"]
 
 #: Jinja environment of the atlas templates; autoescaping on for everything.
 ENV = jinja2.Environment(
@@ -69,10 +45,7 @@ ENV = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-ENV.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
-
-COORD_DECIMALS = polyline.PRECISION  # ~1 m: finer than the simplification tolerance needs
-MIN_ZOOM, MAX_ZOOM = 6, 13  # the city fits at 7; beyond 13 the simplified borders show their corners
+ENV.policies["json.dumps_kwargs"] = JSON_OPTIONS
 
 
 class _Raw(Element):
@@ -98,8 +71,10 @@ class TemplateElement(MacroElement):
             macro = getattr(module, part, None)
             if macro is not None:
                 getattr(figure, part).add_child(_Raw(str(macro(self, kwargs))), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
+
+    def add_child(self, child: Element, name: str | None = None, index: int | None = None) -> TemplateElement:
+        # A leaf: its template writes everything it shows, so children would never be rendered.
+        raise TypeError(f"{type(self).__name__} takes no child elements (got {type(child).__name__})")
 
 
 class AtlasLayers(TemplateElement):
@@ -107,10 +82,10 @@ class AtlasLayers(TemplateElement):
 
     template_name = "atlas.html.j2"
 
-    def __init__(self, payload: dict[str, Any]) -> None:
+    def __init__(self, payload_json: str) -> None:
         super().__init__()
         self._name = "AtlasLayers"
-        self.payload = payload
+        self.payload_json = Markup(payload_json)  # HTML-safe JSON text, from geo.payload.page_json
         self.leaflet_css = Markup(_leaflet_css())
         self.leaflet_js = Markup(_asset_text("leaflet_js"))
         self.atlas_css = Markup(_asset_text("atlas_css"))
@@ -200,346 +175,20 @@ def _leaflet_css() -> str:
     return re.sub(r"url\((images/[\w.-]+\.png)\)", inline, css)
 
 
-# ---------------------------------------------------------------- payload
-
-#: Names the page shows for codes in the data; written once, in the registries they belong to.
-VOCAB: dict[str, Any] = {
-    "city": CITY_CODE,
-    "siteKinds": SITE_KIND_ZH,
-    "siteStatuses": SITE_STATUS_ZH,
-    "sumLabel": {"zh": SUM_LABEL[0], "en": SUM_LABEL[1]},
-    "schemes": SCHEME_ZH,
-}
-
-
-def _num(value: float | None, decimals: int = 6) -> float | None:
-    if value is None:
-        return None
-    rounded = round(float(value), decimals)
-    return int(rounded) if rounded == int(rounded) and abs(rounded) < 1e15 else rounded
-
-
-def _format(value: float, decimals: int) -> str:
-    return f"{value:,.{decimals}f}"
-
-
-#: File names that notes in data/ cite, in the words a reader of the page understands.
-_FILE_WORDS = {
-    "public-facts.md": "公开资料汇编 compiled public facts",
-    "public-facts-2.md": "公开资料汇编 compiled public facts",
-    "conflicts.csv": "数据冲突记录 record of conflicting figures",
-    "facts.csv": "数据表 table of figures",
-    "sites.csv": "站点表 table of sites",
-}
-_FILE_NAME = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(f) for f in _FILE_WORDS) + r")(?![\w-])")
-
-
-def for_people(note: str) -> str:
-    """A note from data/ as the page shows it: no file names (``public-facts.md``)."""
-    return _FILE_NAME.sub(lambda m: _FILE_WORDS[m.group(1)], note)
-
-
-def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
-    metric = base.metrics[fact.metric]
-    return {
-        "metric": metric.label_zh,
-        "metricEn": metric.label_en,
-        "value": _format(fact.value, metric.decimals),
-        "plain": f"{fact.value:.{metric.decimals}f}",  # for the CSV download: no digit grouping
-        "qualifier": fact.qualifier,  # 约 / 超过 ...: shown before the number, "超过 400" is not "400"
-        "unit": metric.unit,
-        "printed": f"{fact.value_text} {fact.unit}" if fact.unit != metric.unit else "",
-        "year": fact.year,
-        "source": fact.source_id,
-        "evidence": fact.evidence,
-        "note": for_people(fact.note),
-    }
-
-
-def _cell_json(cell: Cell, view: MetricView, layer: ThemeLayer) -> dict[str, Any]:
-    decimals = view.metric.decimals
-    out: dict[str, Any] = {
-        "v": _num(cell.value),
-        "text": _format(cell.value, decimals),
-        "year": cell.year,
-        "rank": list(view.ranks[cell.district]),
-    }
-    if view.years.is_old(cell.year):
-        out["old"] = True
-    if view is layer.choropleth and layer.classes is not None:
-        out["cls"] = layer.classes.class_of(cell.value)
-    if view is layer.symbols and layer.scale is not None:
-        out["r"] = _num(layer.scale.radius(cell.value), 1)
-    if cell.fact is not None:
-        if cell.fact.qualifier:
-            out["qualifier"] = cell.fact.qualifier
-        out["source"] = cell.fact.source_id
-        out["others"] = [
-            {"text": _format(f.value, decimals), "year": f.year, "source": f.source_id}
-            for f in cell.alternatives
-        ]
-    else:
-        out["basis"] = cell.basis
-    return out
-
-
-def _metric_json(view: MetricView, layer: ThemeLayer) -> dict[str, Any]:
-    metric = view.metric
-    out: dict[str, Any] = {
-        "key": metric.key,
-        "zh": metric.label_zh,
-        "en": metric.label_en,
-        "unit": metric.unit,
-        "kind": metric.kind,
-        "derived": bool(metric.derived),
-        "description": caveat(metric),
-        "years": {"differ": view.years.differ, "text": view.years.text, "undated": view.years.undated},
-    }
-    if view is layer.choropleth and layer.classes is not None:
-        out["scheme"] = parse_scheme(layer.classes.scheme).name  # a key of the page's vocab.schemes
-    return out
-
-
-def _view_json(view: MetricView | None, layer: ThemeLayer) -> dict[str, Any] | None:
-    if view is None:
-        return None
-    out = {
-        "metric": _metric_json(view, layer),
-        "values": {code: _cell_json(cell, view, layer) for code, cell in view.cells.items()},
-    }
-    if view is layer.symbols and layer.scale is not None:
-        scale = layer.scale
-        out["scale"] = [
-            {"v": _num(v), "text": _short(v), "r": _num(scale.radius(v), 1)} for v in scale.references
-        ]
-    return out
-
-
-def _site_json(site: Site) -> dict[str, Any]:
-    return {
-        "id": site.site_id,
-        "name": site.name_zh,
-        "nameEn": site.name_en,
-        "kind": site.kind,
-        "capacity": _num(site.capacity),
-        "unit": site.capacity_unit,
-        "status": site.status,
-        "year": site.status_year,
-        "place": site.place,
-        "precision": site.precision,
-        "shown": site.shown,
-        "districts": list(site.districts),
-        "lat": _num(site.lat, COORD_DECIMALS),
-        "lon": _num(site.lon, COORD_DECIMALS),
-        "source": site.source_id,
-        "evidence": site.evidence,
-        "note": for_people(site.note),
-    }
-
-
-def _short(value: float) -> str:
-    """A sum as text: grouped digits, no trailing zeros (15.0 -> 15, 92.30 -> 92.3)."""
-    return _format(value, 2).rstrip("0").rstrip(".")
-
-
-def _summary_json(summary: SiteSummary) -> dict[str, Any]:
-    return {
-        "count": summary.count,
-        "sites": [s.site_id for s in summary.sites],
-        "sums": [
-            {
-                "unit": c.unit,
-                "storage": c.storage,
-                "projects": c.projects,
-                "byStatus": [[status, _short(value)] for status, value in c.by_status],
-            }
-            for c in summary.sums
-        ],
-        "shared": list(summary.shared),
-        "notAdded": list(summary.not_added),
-    }
-
-
-def _class_label(low: float, high: float, decimals: int, first: bool) -> str:
-    # Classes are (low, high]; only the first includes its lower bound. A class
-    # holding a single value (few figures) is labelled by that value.
-    if _format(low, decimals) == _format(high, decimals):
-        return _format(high, decimals)
-    return f"{'' if first else '> '}{_format(low, decimals)} – {_format(high, decimals)}"
-
-
-def _layer_json(layer: ThemeLayer, base: FactBase, codes: set[str]) -> dict[str, Any]:
-    classes = layer.classes
-    rows = []
-    if classes is not None and layer.choropleth is not None and classes.bounds:  # else no drawn area has one
-        lows = (classes.minimum, *classes.bounds[:-1])
-        decimals = layer.choropleth.metric.decimals
-        rows = [
-            {
-                "lo": _num(lo),
-                "hi": _num(hi),
-                "color": color,
-                "label": _class_label(lo, hi, decimals, first=i == 0),
-            }
-            for i, (lo, hi, color) in enumerate(zip(lows, classes.bounds, classes.colors, strict=True))
-        ]
-    headline = layer.headline
-    assert headline is not None
-    views = {"choropleth": layer.choropleth, "symbols": layer.symbols}
-    drawn_as = [role for role, view in views.items() if view is not None and view.metric is headline.metric]
-    summaries = layer.summaries or {}
-    return {
-        "key": layer.theme.key,
-        "zh": layer.theme.label_zh,
-        "en": layer.theme.label_en,
-        # Circles and site symbols: the dark end of the theme's ColorBrewer palette.
-        "color": palette(layer.theme.palette, 5)[-1],
-        # The headline (title, tooltip, profile); drawn as one of the two views, or listed only.
-        "metric": {**_metric_json(headline, layer), "role": drawn_as[0] if drawn_as else ""},
-        "values": {code: _cell_json(cell, headline, layer) for code, cell in headline.cells.items()},
-        "classes": rows,
-        "choropleth": _view_json(layer.choropleth, layer),
-        "symbols": _view_json(layer.symbols, layer),
-        "facts": {
-            code: [_fact_json(f, base) for f in facts]
-            for code, facts in layer.facts.items()
-            if facts and code in codes
-        },
-        "sites": [_site_json(s) for s in layer.sites if codes.intersection(s.districts)],
-        # Every area's summary (counts, sums) so that neighbours' popups can tell them too.
-        "summaries": {code: _summary_json(s) for code, s in summaries.items()},
-        "siteCounts": {
-            code: sum(1 for s in layer.sites if code in s.districts and s.shown)
-            for code in sorted({c for s in layer.sites for c in s.districts})
-        },
-    }
-
-
-@dataclass(frozen=True)
-class PageGeometry:
-    """The district polygons as every page embeds them: computed once per build."""
-
-    features: list[dict[str, Any]]
-    labels: dict[str, list[float | None]]  # label position [lat, lon] by code
-    center: list[float]  # [lat, lon] of the bounding box
-
-
-def page_geometry(geometry) -> PageGeometry:
-    """Round the simplified polygons and place their labels.
-
-    Parameters
-    ----------
-    geometry : GeoDataFrame
-        Simplified district polygons (column ``code``) in WGS-84.
-    """
-    features = []
-    labels: dict[str, list[float | None]] = {}
-    for code, geom in zip(geometry["code"], geometry.geometry, strict=True):
-        rounded = shapely.set_precision(geom, 10**-COORD_DECIMALS)
-        # rings as polyline strings: a third of the bytes of JSON numbers (geo/polyline.py)
-        shape = polyline.encode_geometry(shapely.geometry.mapping(rounded))
-        features.append({"type": "Feature", "properties": {"code": code}, "geometry": shape})
-        point = shapely.ops.polylabel(geom.geoms[0] if geom.geom_type == "MultiPolygon" else geom, 0.005)
-        labels[code] = [_num(point.y, 4), _num(point.x, 4)]
-    minx, miny, maxx, maxy = geometry.total_bounds
-    return PageGeometry(features, labels, [round((miny + maxy) / 2, 4), round((minx + maxx) / 2, 4)])
-
-
-def page_payload(
-    spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dict[str, str]
-) -> dict[str, Any]:
-    """Everything the page's script needs, as JSON-ready data.
-
-    Parameters
-    ----------
-    spec : MapSpec
-    base : FactBase
-    geometry : PageGeometry
-        From :func:`page_geometry`.
-    links : dict
-        File name of every page by area code (and ``index``).
-    """
-    focus = spec.focus
-    if focus is None:
-        codes = {a.code for a in areas.all_areas()}
-    else:
-        # A district page carries its own facts; 科尔沁区 and the zone inside it carry each other's.
-        related = {focus.code, focus.parent} | {a.code for a in areas.districts() if a.parent == focus.code}
-        codes = related - {CITY_CODE}
-    labels = geometry.labels
-    area_json = {}
-    for area in areas.all_areas():
-        area_json[area.code] = {
-            "zh": area.name_zh,
-            "short": area.short_zh,
-            "en": area.name_en,
-            "pinyin": area.pinyin,
-            "names": list(areas.search_names(area)),  # the names search.js treats as exact
-            "parent": area.parent,
-            "drawn": area.code in labels,
-            "label": labels.get(area.code),
-            "link": links.get(area.code, ""),
-        }
-    used = set()
-    layers = []
-    for layer in spec.layers:
-        data = _layer_json(layer, base, codes | ({CITY_CODE} if focus is None else set()))
-        layers.append(data)
-        for code_facts in data["facts"].values():
-            used.update(f["source"] for f in code_facts)
-        used.update(s["source"] for s in data["sites"])
-        for view in (data, data["choropleth"] or {}, data["symbols"] or {}):
-            values = view.get("values", {}).values()
-            used.update(v["source"] for v in values if "source" in v)
-            used.update(o["source"] for v in values for o in v.get("others", []))
-    sources = {
-        sid: {
-            "title": s.title,
-            "publisher": s.publisher,
-            "date": s.date,
-            "url": s.url,
-            "type": s.type,
-            "typeZh": SOURCE_TYPE_ZH[s.type],
-        }
-        for sid, s in sorted(base.sources.items())
-        if sid in used
-    }
-    area = spec.area
-    return {
-        "kind": spec.kind,
-        "focus": focus.code if focus else None,
-        "title": {"zh": area.name_zh, "en": area.name_en},
-        "geometry": {"type": "FeatureCollection", "encoding": polyline.NAME, "features": geometry.features},
-        "areas": area_json,
-        "themes": layers,
-        "sources": sources,
-        "basemaps": [
-            {"key": b.key, "zh": b.label_zh, "en": b.label_en, "datum": b.datum} for b in spec.basemaps
-        ],
-        "defaultBasemap": spec.default_basemap,
-        # folium passes min/max zoom only to a default tile layer, so the page sets them
-        "zoom": {"min": MIN_ZOOM, "max": MAX_ZOOM},
-        "defaultTheme": spec.default_theme or spec.layers[0].theme.key,
-        "links": {"index": links["index"], "city": links[CITY_CODE]},
-        "vocab": VOCAB,
-    }
-
-
 # ---------------------------------------------------------------- pages
 
 
-def _stable_ids(root: Element) -> None:
-    """Replace folium's random element ids by numbers in tree order."""
-    counter = 0
+def _stable_names(html: str, elements: list[Element]) -> str:
+    """The page with folium's random element names replaced by numbered ones.
 
-    def walk(element: Element) -> None:
-        nonlocal counter
-        element._id = f"{counter:02d}"
-        counter += 1
-        for child in element._children.values():
-            walk(child)
-
-    walk(root)
+    branca names each element ``<kind>_<32 random hex digits>``; the page's
+    script refers to the map and tile layers by those names. Numbering them in
+    the order given (the page's tree order) makes two builds byte-identical.
+    """
+    for number, element in enumerate(elements):
+        name = element.get_name()
+        html = html.replace(name, f"{name.rsplit('_', 1)[0]}_{number:02d}")
+    return html
 
 
 def render_map(spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dict[str, str]) -> str:
@@ -576,8 +225,17 @@ def render_map(spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dic
     for basemap in spec.basemaps:
         if not basemap.url:
             continue
+        # Given as a TileProvider, folium takes the URL as is instead of first
+        # searching xyzservices' whole catalogue for a provider of that name.
+        provider = xyzservices.TileProvider(
+            name=basemap.key,
+            url=basemap.url,
+            attribution=basemap.attribution,
+            max_zoom=basemap.max_zoom,
+            subdomains=basemap.subdomains,
+        )
         tile = folium.TileLayer(
-            tiles=basemap.url,
+            tiles=provider,
             attr=basemap.attribution,
             name=basemap.label_zh,
             max_zoom=basemap.max_zoom,
@@ -587,11 +245,10 @@ def render_map(spec: MapSpec, base: FactBase, geometry: PageGeometry, links: dic
         )
         fmap.add_child(tile)
         names[basemap.key] = tile
-    layers = AtlasLayers(payload)
+    layers = AtlasLayers(page_json(payload, geometry))
     fmap.add_child(layers)
-    _stable_ids(figure)
     layers.tile_vars = {key: tile.get_name() for key, tile in sorted(names.items())}
-    return _page_head(figure.render())
+    return _page_head(_stable_names(figure.render(), [figure, fmap, *names.values(), layers]))
 
 
 #: folium's viewport forbids pinch-zoom (maximum-scale=1, user-scalable=no); phones need it.
@@ -611,44 +268,24 @@ def _page_head(html: str) -> str:
     return html
 
 
-def render_index(layers: tuple[ThemeLayer, ...], joined, links: dict[str, str]) -> str:
-    """Render the index page that links every map with a one-line summary per area."""
-    from .join import coverage_table
+def render_index(index: IndexSpec) -> str:
+    """Render the index page: every map with a one-line summary per area.
 
-    base = joined.base
-    themes, rows = coverage_table(joined)
-    theme_labels = [base.themes[t] for t in themes]
-    entries = []
-    for area in areas.all_areas():
-        summary = []
-        for layer in layers:
-            cell = (
-                layer.cells.get(area.code) if not area.is_city else joined.cell(area.code, layer.metric.key)
-            )
-            if cell is not None:
-                summary.append(
-                    f"{layer.metric.label_zh} "
-                    f"{_format(cell.value, layer.metric.decimals)} {layer.metric.unit}"
-                    + (f"（{cell.year}）" if cell.year else "")
-                )
-        facts = len(joined.facts_of(area.code))
-        sites = len(joined.sites_of(area.code))
-        entries.append(
-            {
-                "area": area,
-                "link": links.get(area.code, ""),
-                "summary": summary,
-                "facts": facts,
-                "sites": sites,
-            }
-        )
-    counts = dict(rows)
+    Parameters
+    ----------
+    index : IndexSpec
+        From :func:`geo.spec.index_spec`.
+    """
+    summaries = {
+        entry.area.code: [
+            f"{metric.label_zh} {format_value(cell.value, metric.decimals)} {metric.unit}"
+            + (f"（{cell.year}）" if cell.year else "")
+            for metric, cell in entry.figures
+        ]
+        for entry in index.entries
+    }
     return ENV.get_template("index.html.j2").render(
-        entries=entries,
-        themes=theme_labels,
-        counts=counts,
-        sources=len(base.sources),
-        facts=len(base.facts),
-        n_sites=len(base.sites),
+        index=index,
+        summaries=summaries,
         css=Markup(_asset_text("atlas_css")),
     )

@@ -10,7 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from . import areas
+from . import areas, join
 from .areas import CITY_CODE, Area
 from .classify import Classification, classify
 from .model import Cell, Fact, Joined, Metric, Site, Theme
@@ -20,11 +20,14 @@ __all__ = [
     "BASEMAPS",
     "TIANDITU_ENV",
     "Basemap",
+    "IndexEntry",
+    "IndexSpec",
     "MapSpec",
     "MetricView",
     "ThemeLayer",
     "basemaps",
     "caveat",
+    "index_spec",
     "map_specs",
     "theme_layers",
 ]
@@ -148,6 +151,70 @@ class MapSpec:
     @property
     def area(self) -> Area:
         return self.focus or areas.resolve(CITY_CODE)
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One area's row on the index page."""
+
+    area: Area
+    link: str  # its page's file name; empty for an area without a page
+    figures: tuple[tuple[Metric, Cell], ...]  # each theme's headline figure the area has
+    facts: int
+    sites: int
+    coverage: tuple[int, ...]  # facts + sites per theme, in :attr:`IndexSpec.themes` order
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """The index page: every map with a one-line summary, and what each area has per theme."""
+
+    themes: tuple[Theme, ...]
+    entries: tuple[IndexEntry, ...]
+    facts: int
+    sites: int
+    sources: int
+
+
+def index_spec(joined: Joined, layers: tuple[ThemeLayer, ...], links: dict[str, str]) -> IndexSpec:
+    """Describe the index page.
+
+    Parameters
+    ----------
+    joined : Joined
+    layers : tuple of ThemeLayer
+        The themes as the maps draw them (:func:`theme_layers`): the index
+        summarises each area by the same headline figures.
+    links : dict
+        File name of every page by area code.
+    """
+    base = joined.base
+    theme_keys, rows = join.coverage_table(joined)
+    coverage = dict(rows)
+    entries = []
+    for area in areas.all_areas():
+        figures = []
+        for layer in layers:
+            cell = joined.cell(area.code, layer.metric.key) if area.is_city else layer.cells.get(area.code)
+            if cell is not None:
+                figures.append((layer.metric, cell))
+        entries.append(
+            IndexEntry(
+                area=area,
+                link=links.get(area.code, ""),
+                figures=tuple(figures),
+                facts=len(joined.facts_of(area.code)),
+                sites=len(joined.sites_of(area.code)),
+                coverage=tuple(coverage[area.code]),
+            )
+        )
+    return IndexSpec(
+        themes=tuple(base.themes[k] for k in theme_keys),
+        entries=tuple(entries),
+        facts=len(base.facts),
+        sites=len(base.sites),
+        sources=len(base.sources),
+    )
 
 
 def caveat(metric: Metric) -> str:

@@ -58,6 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
 SMALL_DATA = TESTS / "fixtures" / "data-small"
 BASELINE_SCRIPT = TESTS / "bench_baseline.py"
+STAGES_SCRIPT = TESTS / "bench_stages.py"
 
 # the same browser and flags as the test suite (the benchmark needs the test extras anyway)
 sys.path.insert(0, str(TESTS))
@@ -546,8 +547,63 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for p in ours_html.parent.glob("*.html")
         if p.name not in ("tongliao.html", "index.html")
     )
+    stages = stage_times(py, data, bounds, work, args.runs)
     shutil.rmtree(work, ignore_errors=True)
-    return summarise(args, data, why, samples, ours_bytes, base_bytes, district_pages, labels)
+    result = summarise(args, data, why, samples, ours_bytes, base_bytes, district_pages, labels)
+    print_stages(stages, result["medians"]["floor_s"])
+    result["stages_ms"] = stages
+    return result
+
+
+def stage_times(py: str, data: Path, bounds: Path, work: Path, runs: int) -> dict[str, dict[str, float]]:
+    """Median milliseconds of each build stage, full and one-district, from tests/bench_stages.py."""
+    out: dict[str, dict[str, float]] = {}
+    for name, extra in (("full", []), ("district", ["--district", DISTRICT])):
+        samples: dict[str, list[float]] = {}
+        target = work / f"stages-{name}" / "maps"
+        for _ in range(runs):
+            cmd = [
+                py,
+                str(STAGES_SCRIPT),
+                "--data",
+                str(data),
+                "--boundaries",
+                str(bounds),
+                "--out",
+                str(target),
+            ]
+            done = subprocess.run([*cmd, *extra], capture_output=True, text=True, env=env(), cwd=work)
+            if done.returncode != 0:
+                print(f"  stages ({name}) failed: {done.stderr.strip()[-300:]}")
+                break
+            for stage, ms in json.loads(done.stdout).items():
+                samples.setdefault(stage, []).append(ms)
+        out[name] = {stage: statistics.median(ms) for stage, ms in samples.items()}
+    return out
+
+
+def print_stages(stages: dict[str, dict[str, float]], floor_s: float | None) -> None:
+    """Where a build's time goes, stage by stage, beside the import floor."""
+    full, district = stages.get("full", {}), stages.get("district", {})
+    if not full and not district:
+        return
+    print()
+    print("Where a build's time goes (medians, ms, each stage timed inside one fresh interpreter):")
+    print()
+    print("| stage | full build | one district |")
+    print("|---|---:|---:|")
+    for stage in dict.fromkeys([*full, *district]):
+        print(f"| {stage} | {full.get(stage, 0):.0f} | {district.get(stage, 0):.0f} |")
+    first = next(iter(full or district))
+    above = {
+        n: sum(v for k, v in s.items() if k != first) for n, s in (("full", full), ("district", district))
+    }
+    print(f"| **above the import floor** | **{above['full']:.0f}** | **{above['district']:.0f}** |")
+    if floor_s:
+        print(
+            f"(budgets leave {0.5 * floor_s * 1000:.0f} ms (full) and {0.2 * floor_s * 1000:.0f} ms "
+            f"(one district) above a floor of {floor_s * 1000:.0f} ms)"
+        )
 
 
 def summarise(args, data, why, s: Samples, ours_bytes, base_bytes, district_pages, labels) -> dict[str, Any]:

@@ -48,9 +48,11 @@ def main(argv: list[str] | None = None) -> None:
         local = ("file:", "data:")
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(local) else r.abort())
         for name, theme, target in SHOTS:
-            page.goto((args.maps / name).resolve().as_uri())
+            # The theme through the view in the URL: on a phone the theme list is folded away.
+            page.goto(f"{(args.maps / name).resolve().as_uri()}#theme={theme}")
             page.wait_for_selector("html[data-atlas-ready]")
-            page.click(f"label.atlas-theme-option[data-theme={theme}]")
+            chosen = f"label.atlas-theme-option[data-theme={theme}] input:checked"
+            page.wait_for_selector(chosen, state="attached")
             path = out / target.replace(".png", f"{suffix}.png")
             page.screenshot(path=path)
             print(f"wrote {path}")

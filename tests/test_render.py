@@ -359,3 +359,66 @@ def test_script_parts_hand_leaflet_nodes_only():
             assert call.startswith("dom.node("), (part, call)
         for call in re.findall(r"html:\s*([^,}]*)", code):
             assert call.startswith("dom.node("), (part, call)
+
+
+# ------------------------------------------------------- issue 10: the page's data and the page apart
+
+
+def test_page_geometry_rounds_without_renoding_shared_borders():
+    import shapely
+
+    from geo.payload import COORD_DECIMALS, page_geometry
+
+    # Two squares sharing the edge x = 1; the shared vertices lie off the 5-decimal grid.
+    west = shapely.Polygon([(0, 0), (1.000004, 0), (1.000004, 1.0000049), (0, 1)])
+    east = shapely.Polygon([(1.000004, 0), (2, 0), (2, 1), (1.000004, 1.0000049)])
+    geometry = page_geometry(["a", "b"], [west, east])
+    rings = [polyline.decode_geometry(f["geometry"])["coordinates"][0] for f in geometry.features]
+    assert [f["properties"]["code"] for f in geometry.features] == ["a", "b"]
+    for ring in rings:
+        assert all(round(c, COORD_DECIMALS) == c for xy in ring for c in xy)
+    shared = [set(map(tuple, ring)) for ring in rings]
+    assert {(1.0, 0.0), (1.0, 1.0)} <= shared[0] & shared[1]
+    assert geometry.center == [0.5, 1.0]
+
+
+def test_index_page_is_drawn_from_its_spec(small_data):
+    from geo.pipeline import load_joined
+    from geo.render import render_index
+    from geo.spec import index_spec, theme_layers
+
+    joined, _ = load_joined(small_data, ROOT / "boundaries")
+    layers = theme_layers(joined)
+    index = index_spec(joined, layers, {"150525": "150525-naiman.html"})
+    naiman = next(e for e in index.entries if e.area.code == "150525")
+    assert naiman.link == "150525-naiman.html"
+    assert naiman.facts == len(joined.facts_of("150525"))
+    assert len(naiman.coverage) == len(index.themes)
+    html = render_index(index)
+    row = re.search(r'<tr data-code="150525">(.*?)</tr>', html, re.S).group(1)
+    for metric, _cell in naiman.figures:
+        assert metric.label_zh in row
+    assert f">{naiman.facts}</td>" in row
+
+
+def test_atlas_element_takes_no_children():
+    from branca.element import Element
+
+    from geo.render import AtlasLayers
+
+    with pytest.raises(TypeError, match="AtlasLayers takes no child elements"):
+        AtlasLayers("{}").add_child(Element())
+
+
+@pytest.mark.parametrize("note", ["plain", "@atlas-geometry@", '"@atlas-geometry@"', "</script><b>&'"])
+def test_page_json_is_what_tojson_writes_with_the_geometry_made_once(note):
+    import jinja2.utils
+    import shapely
+
+    from geo.payload import JSON_OPTIONS, page_geometry, page_json
+
+    geometry = page_geometry(["150525"], [shapely.box(120.0, 42.5, 121.25, 43.5)])
+    payload = {"areas": {"150525": {"note": note}}, "geometry": geometry.collection}
+    expected = str(jinja2.utils.htmlsafe_json_dumps(payload, **JSON_OPTIONS))
+    assert page_json(payload, geometry) == expected
+    assert "<" not in expected and json.loads(expected)["areas"]["150525"]["note"] == note
