@@ -137,14 +137,14 @@ def _interior_points(code: str, n: int) -> list[tuple[float, float]]:
 def poison(folder: Path) -> dict[tuple[str, str], list[str]]:
     """Put a payload in every free-text cell under `folder`; return the payloads by (file, column)."""
     planted: dict[tuple[str, str], list[str]] = {}
-    counter = 0
 
     def payload(name: str, column: str, row: int, kinds: list[str]) -> str:
-        nonlocal counter
+        # Each column goes through the kinds on its own, so that every kind lands in every
+        # long column, whatever the number of columns poisoned beside it.
         tag = f"{name.split('.')[0]}.{column}.{row}"
-        text = kinds[counter % len(kinds)].replace("{t}", tag)
-        counter += 1
-        planted.setdefault((name, column), []).append(text)
+        cells = planted.setdefault((name, column), [])
+        text = kinds[len(cells) % len(kinds)].replace("{t}", tag)
+        cells.append(text)
         return text
 
     tables = {name: _read(folder / name) for name in FREE_TEXT}
