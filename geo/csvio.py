@@ -39,6 +39,8 @@ HEADER_ALIASES = {
     "来源": "source_id",
     "证据": "evidence",
     "备注": "note",
+    "中文备注": "note_zh",
+    "备注(中文)": "note_zh",  # also 备注（中文）: headers are NFKC-folded before the look-up
     "经度": "lon",
     "纬度": "lat",
 }

@@ -173,6 +173,7 @@ def _read_fact(r: Row, base: FactBase, problems: list[Problem]) -> Fact | None:
         r["note"],
         r.where,
         qualifier,
+        note_zh=r["note_zh"],
     )
 
 
@@ -226,6 +227,7 @@ def _read_site(r: Row, base: FactBase, problems: list[Problem]) -> Site | None:
         position_source_id=loc.position_source_id,
         project=r["project"].strip(),
         shown=bool(shown) or not r["project"].strip(),
+        note_zh=r["note_zh"],
     )
 
 
@@ -348,7 +350,7 @@ def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
     rows, found = read_rows(
         directory / "facts.csv",
         ["district", "metric", "value", "unit", "source_id"],
-        ["theme", "year", "evidence", "note", "qualifier"],
+        ["theme", "year", "evidence", "note", "note_zh", "qualifier"],
         need_rows=True,
     )
     problems += found
@@ -373,6 +375,7 @@ def read_facts(directory: Path) -> tuple[FactBase, list[Problem]]:
                 "shown",
                 "evidence",
                 "note",
+                "note_zh",
             ],
         )
         problems += found

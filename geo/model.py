@@ -222,6 +222,7 @@ class Fact:
     note: str
     where: str
     qualifier: str = ""  # one of QUALIFIERS, as the source prints it with the figure
+    note_zh: str = ""  # the note in Chinese (facts.csv `note_zh`), empty when not written
 
     @property
     def year_end(self) -> int:
@@ -254,6 +255,7 @@ class Site:
     position_source_id: str = ""  # source printing the coordinates of a "point"
     project: str = ""  # key shared by rows describing one project
     shown: bool = True  # False for the rows of a project that the maps do not show or sum
+    note_zh: str = ""  # the note in Chinese (sites.csv `note_zh`), empty when not written
 
 
 @dataclass(frozen=True)

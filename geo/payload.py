@@ -110,6 +110,7 @@ def _fact_json(fact: Fact, base: FactBase) -> dict[str, Any]:
         "source": fact.source_id,
         "evidence": fact.evidence,
         "note": for_people(fact.note),
+        "noteZh": for_people(fact.note_zh),
     }
 
 
@@ -191,6 +192,7 @@ def _site_json(site: Site) -> dict[str, Any]:
         "source": site.source_id,
         "evidence": site.evidence,
         "note": for_people(site.note),
+        "noteZh": for_people(site.note_zh),
     }
 
 

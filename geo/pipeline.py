@@ -77,7 +77,7 @@ PAGE_LIMIT_BYTES = 5_000_000
 def _page_floor(base: FactBase, codes: frozenset[str] | None) -> int:
     """A lower bound of the bytes the figures of `codes` (None: all) take on a page."""
     return sum(
-        60 + len(f.evidence.encode()) + len(f.note.encode()) + len(f.value_text) + len(f.source_id)
+        60 + len((f.evidence + f.note + f.note_zh).encode()) + len(f.value_text) + len(f.source_id)
         for f in base.facts
         if codes is None or f.district in codes
     )

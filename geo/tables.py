@@ -28,6 +28,8 @@ LAYERS = ("districts", "sites", "facts", "sources")
 _WGS84 = "EPSG:4326"
 # Site fields that describe the input file, not the site.
 _INTERNAL = {"where"}
+#: Columns written beside another one rather than in field order (a dataclass puts defaults last).
+_BESIDE = {"note_zh": "note"}
 _DTYPES = {float: "float64", bool: "boolean", int: "Int64"}
 
 _SITE_COLUMNS = {
@@ -46,6 +48,7 @@ _SITE_COLUMNS = {
     "source_id": "id of the cited source (sources layer)",
     "evidence": "a few words of the source around the figure",
     "note": "what a reader should know",
+    "note_zh": "the note in Chinese (中文备注); empty where none is written",
     "place": "town, 苏木, village or park the source names",
     "precision": "point (the source prints a position), place or district: how exactly the site is located",
     "position_source_id": "id of the source printing the coordinates of a point (sources layer)",
@@ -84,6 +87,7 @@ _FACT_COLUMNS = {
     "url": "address of the source where known",
     "evidence": "a few words of the source around the figure",
     "note": "what a reader should know",
+    "note_zh": "the note in Chinese (中文备注); empty where none is written",
     "shown": "TRUE for the value the maps show for this area and metric",
     "csv_row": "row of data/facts.csv the fact comes from (the header is row 1)",
 }
@@ -107,7 +111,10 @@ def _text(value: object) -> object:
 def _record_table(name: str, description: str, kind: type, rows: list, known: dict[str, str]) -> Table:
     """A table of dataclass rows, one column per field, so new fields flow through unchanged."""
     hints = typing.get_type_hints(kind)
-    names = [f.name for f in fields(kind) if f.name not in _INTERNAL]
+    names = [f.name for f in fields(kind) if f.name not in _INTERNAL and f.name not in _BESIDE]
+    for column, after in _BESIDE.items():
+        if column in {f.name for f in fields(kind)}:
+            names.insert(names.index(after) + 1, column)
     frame = pd.DataFrame([[_text(getattr(r, n)) for n in names] for r in rows], columns=names, dtype=object)
     for n in names:
         # Object columns are written as text: numbers and flags get their own (nullable) types.
@@ -237,6 +244,7 @@ def _facts(joined: Joined) -> Table:
                 "url": source.url,
                 "evidence": f.evidence,
                 "note": f.note,
+                "note_zh": f.note_zh,
                 "shown": cell is not None and cell.fact is f,
                 "csv_row": _row_number(f.where),
             }

@@ -407,7 +407,7 @@ def test_click_opens_popup_with_sources_and_their_type(maps, offline_page):
     select_theme(page, "basic")
     popup = click_district(page, "150525")
     expect(popup.locator("h3")).to_have_text("奈曼旗")
-    expect(popup.locator(".atlas-en")).to_have_text("Naiman Banner")
+    expect(popup.locator(":scope > .atlas-en")).to_have_text("Naiman Banner")  # notes have English lines too
     expect(popup.locator(".atlas-headline").first).to_contain_text("37.53 万人")
     expect(popup.locator(".atlas-fact").first).to_be_visible()
     assert popup.locator(".atlas-source").count() >= 1

@@ -67,8 +67,8 @@ FREE_TEXT = {
     "themes.csv": ["label_zh", "label_en", "description"],
     "metrics.csv": ["label_zh", "label_en", "description"],
     "sources.csv": ["title", "publisher", "date", "file", "note"],
-    "facts.csv": ["evidence", "note"],
-    "sites.csv": ["name_zh", "name_en", "capacity_unit", "place", "evidence", "note"],
+    "facts.csv": ["evidence", "note", "note_zh"],
+    "sites.csv": ["name_zh", "name_en", "capacity_unit", "place", "evidence", "note", "note_zh"],
     "conflicts.csv": ["reason"],
 }
 # Columns whose text the pages show (the others are carried for the record only).
@@ -82,6 +82,7 @@ SHOWN = [
     ("sources.csv", "publisher"),
     ("sources.csv", "date"),
     ("facts.csv", "note"),
+    ("facts.csv", "note_zh"),
     ("sites.csv", "name_zh"),
     ("sites.csv", "name_en"),
     ("sites.csv", "capacity_unit"),
@@ -136,14 +137,14 @@ def _interior_points(code: str, n: int) -> list[tuple[float, float]]:
 def poison(folder: Path) -> dict[tuple[str, str], list[str]]:
     """Put a payload in every free-text cell under `folder`; return the payloads by (file, column)."""
     planted: dict[tuple[str, str], list[str]] = {}
-    counter = 0
 
     def payload(name: str, column: str, row: int, kinds: list[str]) -> str:
-        nonlocal counter
+        # Each column goes through the kinds on its own, so that every kind lands in every
+        # long column, whatever the number of columns poisoned beside it.
         tag = f"{name.split('.')[0]}.{column}.{row}"
-        text = kinds[counter % len(kinds)].replace("{t}", tag)
-        counter += 1
-        planted.setdefault((name, column), []).append(text)
+        cells = planted.setdefault((name, column), [])
+        text = kinds[len(cells) % len(kinds)].replace("{t}", tag)
+        cells.append(text)
         return text
 
     tables = {name: _read(folder / name) for name in FREE_TEXT}
@@ -370,7 +371,7 @@ def check_download(reader: Reader, data: dict, theme: dict) -> int:
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     expected = []
 
-    def more(s: dict) -> list[str]:  # the columns after note: publisher, source date, theme
+    def more(s: dict) -> list[str]:  # the columns after the notes: publisher, source date, theme
         return [s.get("publisher", ""), s.get("date", ""), f"{theme['zh']} {theme['en']}"]
 
     for code in sorted(theme["facts"]):
@@ -378,13 +379,13 @@ def check_download(reader: Reader, data: dict, theme: dict) -> int:
             s = data["sources"].get(f["source"], {})
             area = data["areas"][code]["zh"]
             cited = [s.get("title") or f["source"], s.get("typeZh", ""), s.get("url", "")]
-            cited += [f.get("qualifier", ""), f["note"], *more(s)]
+            cited += [f.get("qualifier", ""), f["note"], f["noteZh"], *more(s)]
             expected.append([area, code, f["metric"], f["plain"], f["unit"], f["year"], *cited])
     vocab = data["vocab"]
     for site in theme["sites"]:  # named sites follow the figures (table.js)
         s = data["sources"].get(site["source"], {})
         cited = [s.get("title") or site["source"], s.get("typeZh", ""), s.get("url", "")]
-        cited += ["", site["note"], *more(s)]
+        cited += ["", site["note"], site["noteZh"], *more(s)]
         what = ["项目 site", vocab["siteKinds"].get(site["kind"], site["kind"]), site["name"]]
         what += [vocab["siteStatuses"].get(site["status"], ""), site["place"]]
         what += ["" if site["shown"] else "另一记载 other account"]

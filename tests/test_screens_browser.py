@@ -324,8 +324,8 @@ def test_all_themes_csv_has_plain_numbers_sources_and_sites(atlas, offline_page)
     head = rows[0]
     assert head == [
         "地区 area", "代码 code", "指标 metric", "数值 value", "单位 unit", "年份 year", "来源 source",
-        "来源类型 type", "网址 url", "限定 qualifier", "说明 note", "发布者 publisher",
-        "来源日期 source date", "专题 theme",
+        "来源类型 type", "网址 url", "限定 qualifier", "说明 note", "中文备注 note (Chinese)",
+        "发布者 publisher", "来源日期 source date", "专题 theme",
     ]  # fmt: skip
     facts = sum(len(f) for t in data["themes"] for f in t["facts"].values())
     sites = sum(len(t["sites"]) for t in data["themes"])
@@ -335,7 +335,7 @@ def test_all_themes_csv_has_plain_numbers_sources_and_sites(atlas, offline_page)
     assert sum(r[2].startswith("项目 site") for r in rows[1:]) == sites
     naiman = next(r for r in rows[1:] if r[1] == "150525" and r[3] == "37.53")
     source = data["sources"][data["themes"][0]["values"]["150525"]["source"]]
-    assert naiman[11:13] == [source["publisher"], source["date"]]
+    assert naiman[12:14] == [source["publisher"], source["date"]]
     qualified = [f for t in data["themes"] for fs in t["facts"].values() for f in fs if f.get("qualifier")]
     assert (
         qualified
@@ -349,8 +349,9 @@ def test_all_themes_csv_has_plain_numbers_sources_and_sites(atlas, offline_page)
 @pytest.mark.parametrize("name", [CITY, NAIMAN])
 def test_no_file_names_reach_the_page(atlas, name):
     data = payload(atlas / name)
-    notes = [f["note"] for t in data["themes"] for fs in t["facts"].values() for f in fs]
-    notes += [s["note"] for t in data["themes"] for s in t["sites"]]
+    items = [f for t in data["themes"] for fs in t["facts"].values() for f in fs]
+    items += [s for t in data["themes"] for s in t["sites"]]
+    notes = [item[key] for item in items for key in ("note", "noteZh")]
     assert [n for n in notes if re.search(r"\.(md|csv|txt|py)\b", n)] == []
     assert any("公开资料汇编 compiled public facts" in n for n in notes)
 

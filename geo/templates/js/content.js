@@ -74,7 +74,9 @@ TongliaoAtlas.part("content", function (atlas) {
     return el("li", { cls: "atlas-fact" }, [
       el("div", {}, [el("span", { text: f.metric + " " }), el("b", { text: (f.qualifier ? f.qualifier + " " : "") + f.value + " " + f.unit }), f.year ? " (" + f.year + ")" : " (n.d.)"]),
       f.printed ? el("div", { cls: "atlas-note", text: "原文 as printed: " + f.printed }) : null,
-      f.note ? el("div", { cls: "atlas-note", text: f.note }) : null,
+      // The note in Chinese first; the English one under it, styled and marked as English.
+      f.noteZh ? el("div", { cls: "atlas-note atlas-note-zh", text: f.noteZh }) : null,
+      f.note ? el("div", f.noteZh ? { cls: "atlas-note atlas-en", lang: "en", text: f.note } : { cls: "atlas-note", text: f.note }) : null,
       el("div", {}, [sourceLine(f.source)])
     ]);
   }

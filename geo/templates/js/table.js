@@ -5,7 +5,7 @@ TongliaoAtlas.part("table", function (atlas) {
   "use strict";
   var dom = TongliaoAtlas.dom, el = dom.el, data = atlas.data;
   var HEAD = ["地区 area", "代码 code", "指标 metric", "数值 value", "单位 unit", "年份 year", "来源 source", "来源类型 type", "网址 url",
-    "限定 qualifier", "说明 note", "发布者 publisher", "来源日期 source date", "专题 theme"];
+    "限定 qualifier", "说明 note", "中文备注 note (Chinese)", "发布者 publisher", "来源日期 source date", "专题 theme"];
   var SHOWN = 8; // the page shows the first eight columns; the CSV has them all
   var box = el("div", { cls: "atlas-table", hidden: "hidden" });
 
@@ -16,7 +16,7 @@ TongliaoAtlas.part("table", function (atlas) {
     Object.keys(t.facts).sort().forEach(function (code) {
       t.facts[code].forEach(function (f) {
         var s = data.sources[f.source] || {};
-        out.push([data.areas[code].zh, code, f.metric, { shown: (f.qualifier ? f.qualifier + " " : "") + f.value, number: f.plain }, f.unit, f.year, s.title || f.source, s.typeZh || "", s.url || "", f.qualifier || "", f.note || ""].concat(cited(s)));
+        out.push([data.areas[code].zh, code, f.metric, { shown: (f.qualifier ? f.qualifier + " " : "") + f.value, number: f.plain }, f.unit, f.year, s.title || f.source, s.typeZh || "", s.url || "", f.qualifier || "", f.note || "", f.noteZh || ""].concat(cited(s)));
       });
     });
     // Named sites: one row each, "项目 site" with kind, status and place in the metric column.
@@ -24,7 +24,7 @@ TongliaoAtlas.part("table", function (atlas) {
       var s = data.sources[site.source] || {};
       var what = ["项目 site", atlas.vocab.siteKinds[site.kind] || site.kind, site.name, atlas.vocab.siteStatuses[site.status] || "", site.place, site.shown ? "" : "另一记载 other account"];
       var cap = site.capacity === null ? "" : String(site.capacity);
-      out.push([site.districts.map(function (c) { return data.areas[c].zh; }).join("、"), site.districts.join("|"), what.filter(Boolean).join(" · "), { shown: cap, number: cap }, site.unit, site.year, s.title || site.source, s.typeZh || "", s.url || "", "", site.note || ""].concat(cited(s)));
+      out.push([site.districts.map(function (c) { return data.areas[c].zh; }).join("、"), site.districts.join("|"), what.filter(Boolean).join(" · "), { shown: cap, number: cap }, site.unit, site.year, s.title || site.source, s.typeZh || "", s.url || "", "", site.note || "", site.noteZh || ""].concat(cited(s)));
     });
     return out;
   }
