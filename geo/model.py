@@ -80,6 +80,9 @@ SITE_KIND_ZH = {
     "industry-project": "产业项目",
 }
 SITE_KINDS = tuple(SITE_KIND_ZH)
+#: Kinds drawn for context only, in grey and named as such: the coal-fired stations
+#: in the new-energy theme are the theme's only printed positions, not new-energy sites.
+CONTEXT_KINDS = frozenset({"thermal"})
 #: Statuses of a site, in the order a project goes through them, and their Chinese names.
 SITE_STATUS_ZH = {
     "planned": "规划",

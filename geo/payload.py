@@ -28,6 +28,7 @@ from .areas import CITY_CODE
 from .classify import palette
 from .coverage import round_coordinates
 from .model import (
+    CONTEXT_KINDS,
     SCHEME_ZH,
     SITE_KIND_ZH,
     SITE_STATUS_ZH,
@@ -61,6 +62,7 @@ MIN_ZOOM, MAX_ZOOM = 6, 13  # the city fits at 7; beyond 13 the simplified borde
 #: Names the page shows for codes in the data; written once, in the registries they belong to.
 VOCAB: dict[str, Any] = {
     "city": CITY_CODE,
+    "contextKinds": sorted(CONTEXT_KINDS),
     "siteKinds": SITE_KIND_ZH,
     "siteStatuses": SITE_STATUS_ZH,
     "sumLabel": {"zh": SUM_LABEL[0], "en": SUM_LABEL[1]},

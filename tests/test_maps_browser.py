@@ -107,6 +107,27 @@ def test_every_theme_draws_its_sites_with_it(atlas, offline_page, key):
     assert_clean(offline_page)
 
 
+def test_a_coal_station_in_the_energy_theme_is_grey_and_says_context(atlas, offline_page):
+    data = payload(atlas / CITY)
+    coal = [
+        s for s in theme_of(data, "energy")["sites"] if s["kind"] == "thermal" and s["precision"] == "point"
+    ]
+    assert coal, "the energy theme's printed positions are the two GEM coal-fired stations"
+    page = open_map(offline_page, atlas / CITY)
+    select_theme(page, "energy")
+    grey = page.locator(".atlas-point-icon .atlas-point-context")
+    expect(grey).to_have_count(len(coal))
+    for i in range(len(coal)):  # never the theme's colour: it is no new-energy site
+        assert grey.nth(i).evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(140, 140, 140)"
+    legend = page.locator(".atlas-legend")
+    expect(legend).to_contain_text(
+        f"火电，仅作背景 · thermal, context only · 来源所载坐标 printed position ({len(coal)})"
+    )
+    grey.first.hover()
+    expect(page.locator(".leaflet-tooltip")).to_contain_text("火电，仅作背景")
+    assert_clean(offline_page)
+
+
 @pytest.mark.parametrize(
     ("key", "kinds", "must"),
     [("energy", None, {*BANNERS, ZONE_CODE}), ("industry", {"park"}, set())],

@@ -8,7 +8,7 @@ import pytest
 
 from geo import polyline
 from geo.areas import CITY_CODE
-from geo.model import SCHEME_ZH, SITE_KIND_ZH, SITE_STATUS_ZH, Cell, Site
+from geo.model import CONTEXT_KINDS, SCHEME_ZH, SITE_KIND_ZH, SITE_STATUS_ZH, Cell, Site
 from geo.pipeline import ROOT, build_atlas
 from geo.render import ASSETS
 from geo.spec import basemaps, caveat
@@ -320,6 +320,7 @@ def test_page_vocabularies_come_from_the_model(small_maps):
     vocab = payload(small_maps / "tongliao.html")["vocab"]
     assert vocab == {
         "city": CITY_CODE,
+        "contextKinds": sorted(CONTEXT_KINDS),
         "siteKinds": SITE_KIND_ZH,
         "siteStatuses": SITE_STATUS_ZH,
         "schemes": SCHEME_ZH,

@@ -41,6 +41,7 @@ var TongliaoAtlas = (function () {
       focus: focus,
       state: { theme: byKey[data.defaultTheme] ? data.defaultTheme : data.themes[0].key, datum: "WGS84" },
       NEUTRAL: "#f3efe6", // the fill of a theme with no rate to shade
+      CONTEXT_POINT: "#8c8c8c", // a site of a kind shown for context only (vocab.contextKinds)
       NO_DATA: { zh: "本指标暂无公开数据", en: "no published figure for this metric" },
       on: function (event, fn) { (handlers[event] = handlers[event] || []).push(fn); return atlas; },
       emit: function (event, value) { (handlers[event] || []).forEach(function (fn) { fn(value); }); },

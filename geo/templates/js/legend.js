@@ -66,8 +66,17 @@ TongliaoAtlas.part("legend", function (atlas) {
         el("span", { text: vocab.sumLabel.zh + " · " + vocab.sumLabel.en })
       ]));
     }
-    var points = t.sites.filter(function (s) { return s.precision === "point" && s.shown; }).length;
-    if (points) rows.push(el("div", { cls: "atlas-legend-row" }, [el("i", { cls: "atlas-point", style: "background:" + t.color }), "有坐标的站点 sites at their printed position (" + points + ")"]));
+    // Sites at their printed position, one row per kind: a kind shown for context (a coal-fired
+    // station in the new-energy theme) is grey and says so.
+    var kinds = {};
+    t.sites.forEach(function (s) { if (s.precision === "point" && s.shown) kinds[s.kind] = (kinds[s.kind] || 0) + 1; });
+    Object.keys(kinds).sort().forEach(function (kind) {
+      var context = vocab.contextKinds.indexOf(kind) >= 0, zh = vocab.siteKinds[kind] || kind;
+      rows.push(el("div", { cls: "atlas-legend-row" }, [
+        el("i", { cls: "atlas-point" + (context ? " atlas-point-context" : ""), style: "background:" + (context ? atlas.CONTEXT_POINT : t.color) }),
+        zh + (context ? "，仅作背景" : "") + " · " + kind + (context ? ", context only" : "") + " · 来源所载坐标 printed position (" + kinds[kind] + ")"
+      ]));
+    });
     if (!rows.length) return null;
     return el("div", { cls: "atlas-legend-block atlas-legend-sites" }, [el("div", { cls: "atlas-box-title", text: "已公开项目 Named sites" })].concat(rows));
   }

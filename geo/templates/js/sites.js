@@ -9,13 +9,17 @@ TongliaoAtlas.part("sites", function (atlas) {
   var layer = L.layerGroup().addTo(atlas.map);
   var label = vocab.sumLabel;
 
+  /** A kind drawn for context only (grey), e.g. a coal-fired station in the new-energy theme. */
+  function context(s) { return vocab.contextKinds.indexOf(s.kind) >= 0; }
+  function pointColor(s, t) { return context(s) ? atlas.CONTEXT_POINT : t.color; }
+
   function marker(s, t) {
-    var node = el("div", { cls: "atlas-point", style: "background:" + t.color });
+    var node = el("div", { cls: "atlas-point" + (context(s) ? " atlas-point-context" : ""), style: "background:" + pointColor(s, t) });
     var m = L.marker(atlas.project(s.lat, s.lon), {
       icon: L.divIcon({ html: dom.node(node), className: "atlas-point-icon", iconSize: [14, 14], iconAnchor: [7, 7] }),
       keyboard: true, title: s.name
     });
-    m.bindTooltip(dom.content(function () { return el("div", {}, [text.siteLine(s), el("div", { cls: "atlas-note", text: "位置：来源所载坐标 position printed by the source" })]); }), { className: "atlas-tooltip" });
+    m.bindTooltip(dom.content(function () { return el("div", {}, [text.siteLine(s), context(s) ? el("div", { cls: "atlas-note", text: (vocab.siteKinds[s.kind] || s.kind) + "，仅作背景 · " + s.kind + ", shown for context" }) : null, el("div", { cls: "atlas-note", text: "位置：来源所载坐标 position printed by the source" })]); }), { className: "atlas-tooltip" });
     m.bindPopup(dom.content(function () { return el("div", { cls: "atlas-popup" }, [el("ul", { cls: "atlas-sites" }, [text.siteItem(s)])]); }), { maxWidth: 360 });
     return m;
   }
