@@ -65,6 +65,28 @@ def test_phone_panels_fold_to_buttons_and_the_map_fills_the_screen(atlas, phone_
     expect(page.locator("[data-fold=panel]")).to_have_attribute("aria-expanded", "true")
 
 
+def test_phone_city_map_gives_labels_room(atlas, phone_page):
+    page = open_map(phone_page, atlas / CITY)
+    page.evaluate("location.hash = '#theme=energy'")  # a theme with site symbols
+    expect(page.locator("label.atlas-theme-option[data-theme=energy] input")).to_be_checked()
+    # English name lines and the words of the site symbols give way; names and counts stay.
+    expect(page.locator(".atlas-label > small").first).to_be_hidden()
+    expect(page.locator(".atlas-label > span").first).to_be_visible()
+    expect(page.locator(".atlas-sum[data-code] .atlas-sum-words").first).to_be_attached()
+    expect(page.locator(".atlas-sum[data-code] .atlas-sum-words").first).to_be_hidden()
+    expect(page.locator(".atlas-sum[data-code]").first).to_be_visible()
+    # The areas start below the title: no polygon is under it.
+    title = page.evaluate("document.querySelector('.atlas-title').getBoundingClientRect().bottom")
+    top = page.evaluate(
+        "Math.min(...[...document.querySelectorAll(\"path.leaflet-interactive[tabindex='0']\")]"
+        ".map(p => p.getBoundingClientRect().top))"
+    )
+    assert top >= title
+    # A district page keeps both: its map has the room.
+    page = open_map(phone_page, atlas / NAIMAN)
+    expect(page.locator(".atlas-label > small").first).to_be_visible()
+
+
 def test_phone_popup_fits_the_screen(atlas, phone_page):
     page = open_map(phone_page, atlas / CITY)
     page.locator("[data-fold=search]").tap()

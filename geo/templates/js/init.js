@@ -5,6 +5,7 @@
   /** Draw the page: `map` is folium's Leaflet map, `tiles` its tile layers by basemap key. */
   atlas.init = function (map, tiles, data) {
     var page = atlas.start(map, tiles, data);
+    map.getContainer().classList.add(data.focus ? "atlas-district-page" : "atlas-city-page"); // small.css
     page.polygons.load();
     page.view.reset(); // fit before the polygons join the map, so they are projected once
     page.polygons.layer.addTo(map);

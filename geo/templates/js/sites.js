@@ -60,7 +60,7 @@ TongliaoAtlas.part("sites", function (atlas) {
     var cls = "atlas-sum" + (left ? " atlas-sum-left" : "") + (atlas.isContext(code) ? " atlas-sum-context" : "");
     var node = el("div", { cls: cls, "data-code": code, title: label.zh + " · " + label.en }, [
       el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }),
-      el("span", { text: "已公开项目 " + sum.count })
+      el("span", { cls: "atlas-sum-words", text: "已公开项目 " }), el("span", { text: String(sum.count) })
     ]);
     var m = L.marker(atlas.project(at[0], at[1]), {
       icon: L.divIcon({ html: dom.node(node), className: "atlas-sum-icon", iconSize: null }),
@@ -91,7 +91,7 @@ TongliaoAtlas.part("sites", function (atlas) {
     var sum = t.summaries[code];
     if (!sum) return null;
     return el("span", { cls: "atlas-sum atlas-sum-inline", "data-code": code, title: label.zh + " · " + label.en }, [
-      el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }), el("span", { text: "已公开项目 " + sum.count })
+      el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }), el("span", { cls: "atlas-sum-words", text: "已公开项目 " }), el("span", { text: String(sum.count) })
     ]);
   }
   atlas.sites = { layer: layer, mark: mark };

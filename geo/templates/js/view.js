@@ -19,7 +19,8 @@ TongliaoAtlas.part("view", function (atlas) {
       var title = c.querySelector(".atlas-title"), panel = c.querySelector(".atlas-panel");
       room = {
         animate: false,
-        paddingTopLeft: [wide && title ? title.offsetWidth + 20 : 24, 24],
+        // On a narrow screen the title sits above the map: the areas start below it.
+        paddingTopLeft: [wide && title ? title.offsetWidth + 20 : 24, !wide && title ? title.offsetTop + title.offsetHeight + 8 : 24],
         // the legend, drawn later, widens the panel up to its CSS max-width
         paddingBottomRight: [wide && panel ? Math.max(panel.offsetWidth, (parseFloat(getComputedStyle(panel).maxWidth) || 0) + 20) + 20 : 24, 24]
       };
