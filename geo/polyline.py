@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 __all__ = ["NAME", "PRECISION", "decode_geometry", "decode_ring", "encode_geometry", "encode_ring"]
 
 PRECISION = 5
@@ -24,24 +26,23 @@ NAME = f"polyline{PRECISION}"
 _SCALE = 10**PRECISION
 
 
-def _varint(value: int, out: list[str]) -> None:
-    value = ~(value << 1) if value < 0 else value << 1
-    while value >= 0x20:
-        out.append(chr((0x20 | (value & 0x1F)) + 63))
-        value >>= 5
-    out.append(chr(value + 63))
-
-
 def encode_ring(ring: Any) -> str:
-    """One ring of [lon, lat] positions (rounded to ``PRECISION`` decimals) as a polyline string."""
-    out: list[str] = []
-    last_lat = last_lon = 0
-    for position in ring:
-        lat, lon = round(position[1] * _SCALE), round(position[0] * _SCALE)
-        _varint(lat - last_lat, out)
-        _varint(lon - last_lon, out)
-        last_lat, last_lon = lat, lon
-    return "".join(out)
+    """One ring of [lon, lat] positions (rounded to ``PRECISION`` decimals) as a polyline string.
+
+    Vectorised: each value's 5-bit chunks, low first, all but its last flagged with 0x20,
+    every chunk + 63 (the format's printable range).
+    """
+    xy = np.asarray(ring, dtype=float).reshape(-1, 2)
+    ints = np.rint(xy[:, ::-1] * _SCALE).astype(np.int64)  # (lat, lon); rint rounds half to even, as round()
+    deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()
+    values = np.where(deltas < 0, ~(deltas << 1), deltas << 1)
+    if not values.size:
+        return ""
+    width = int(values.max()).bit_length() // 5 + 1  # chunks of the longest value
+    k = np.arange(width)
+    count = 1 + (values[:, None] >= 32 ** k[1:]).sum(axis=1)  # chunks of each value
+    chunks = ((values[:, None] >> (5 * k)) & 0x1F) | np.where(k < count[:, None] - 1, 0x20, 0)
+    return (chunks[k < count[:, None]] + 63).astype(np.uint8).tobytes().decode("ascii")
 
 
 def decode_ring(text: str) -> list[list[float]]:

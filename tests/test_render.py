@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from geo import polyline
@@ -423,3 +424,26 @@ def test_page_json_is_what_tojson_writes_with_the_geometry_made_once(note):
     expected = str(jinja2.utils.htmlsafe_json_dumps(payload, **JSON_OPTIONS))
     assert page_json(payload, geometry) == expected
     assert "<" not in expected and json.loads(expected)["areas"]["150525"]["note"] == note
+
+
+@pytest.mark.parametrize(
+    "geom",
+    [
+        "POLYGON ((120 43, 121.5 43, 121.5 44.25, 120 43))",
+        "POLYGON ((120 43, 122 43, 122 45, 120 45, 120 43), (120.5 43.5, 121 43.5, 121 44, 120.5 43.5))",
+        "MULTIPOLYGON (((119.00001 42.99999, 119.5 43, 119.5 43.5, 119.00001 42.99999)),"
+        " ((-0.000005 -0.000015, 0.5 0, 0.5 0.5, -0.000005 -0.000015)))",
+    ],
+    ids=["polygon", "with-hole", "multipolygon-halves"],
+)
+def test_page_rings_are_polylines_that_decode_to_the_rounded_coordinates(geom):
+    import shapely
+
+    from geo.payload import COORD_DECIMALS, _encoded, round_coordinates
+
+    shape = shapely.from_wkt(geom)
+    rounded = round_coordinates(np.array([shape], dtype=object), COORD_DECIMALS)[0]  # halves to even
+    encoded = _encoded(rounded)
+    assert encoded == polyline.encode_geometry(shapely.geometry.mapping(shape))
+    decoded = shapely.geometry.shape(polyline.decode_geometry(encoded))
+    assert shapely.equals_exact(decoded, rounded, 1e-9)
