@@ -295,18 +295,6 @@ class PageGeometry:
         return _to_json(self.collection)
 
 
-def _encoded(geom: Any) -> dict[str, Any]:
-    """A (Multi)Polygon as GeoJSON with each ring a polyline string: a third of the bytes of
-    JSON numbers (geo/polyline.py); the same as encode_geometry(mapping(geom)), without the tuples."""
-    polygons = [
-        [polyline.encode_ring(np.asarray(ring.coords)) for ring in (part.exterior, *part.interiors)]
-        for part in (geom.geoms if geom.geom_type == "MultiPolygon" else [geom])
-    ]
-    if geom.geom_type == "Polygon":
-        return {"type": "Polygon", "coordinates": polygons[0]}
-    return {"type": "MultiPolygon", "coordinates": polygons}
-
-
 def page_geometry(codes: Sequence[str], polygons: np.ndarray) -> PageGeometry:
     """Round the simplified polygons and place their labels.
 
@@ -323,7 +311,9 @@ def page_geometry(codes: Sequence[str], polygons: np.ndarray) -> PageGeometry:
     features = []
     labels: dict[str, list[float | None]] = {}
     for code, geom, page_geom in zip(codes, polygons, rounded, strict=True):
-        features.append({"type": "Feature", "properties": {"code": code}, "geometry": _encoded(page_geom)})
+        # rings as polyline strings: a third of the bytes of JSON numbers (geo/polyline.py)
+        shape = polyline.encode_geometry(page_geom)
+        features.append({"type": "Feature", "properties": {"code": code}, "geometry": shape})
         point = shapely.ops.polylabel(geom.geoms[0] if geom.geom_type == "MultiPolygon" else geom, 0.005)
         labels[code] = [_num(point.y, 4), _num(point.x, 4)]
     minx, miny, maxx, maxy = shapely.total_bounds(rounded)

@@ -67,14 +67,27 @@ def decode_ring(text: str) -> list[list[float]]:
     return ring
 
 
-def encode_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
-    """A GeoJSON Polygon or MultiPolygon mapping with each ring as a polyline string."""
-    coords = geometry["coordinates"]
-    if geometry["type"] == "Polygon":
-        return {"type": "Polygon", "coordinates": [encode_ring(r) for r in coords]}
-    if geometry["type"] == "MultiPolygon":
-        return {"type": "MultiPolygon", "coordinates": [[encode_ring(r) for r in p] for p in coords]}
-    raise ValueError(f"only polygons are encoded, not {geometry['type']}")
+def _polygons(geometry: Any) -> tuple[str, list[list[Any]]]:
+    """The type and the rings (per polygon) of a GeoJSON mapping or a shapely (Multi)Polygon."""
+    if isinstance(geometry, dict):
+        kind, coords = geometry["type"], geometry["coordinates"]
+        polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None
+    else:  # straight from shapely's coordinates: no GeoJSON tuples in between
+        kind = geometry.geom_type
+        parts = [geometry] if kind == "Polygon" else list(geometry.geoms) if kind == "MultiPolygon" else None
+        polygons = None if parts is None else [
+            [np.asarray(ring.coords) for ring in (part.exterior, *part.interiors)] for part in parts
+        ]  # fmt: skip
+    if polygons is None:
+        raise ValueError(f"only polygons are encoded, not {kind}")
+    return kind, polygons
+
+
+def encode_geometry(geometry: Any) -> dict[str, Any]:
+    """A Polygon or MultiPolygon (GeoJSON mapping or shapely) as GeoJSON with each ring a polyline string."""
+    kind, polygons = _polygons(geometry)
+    encoded = [[encode_ring(ring) for ring in polygon] for polygon in polygons]
+    return {"type": kind, "coordinates": encoded[0] if kind == "Polygon" else encoded}
 
 
 def decode_geometry(geometry: dict[str, Any]) -> dict[str, Any]:

@@ -439,11 +439,11 @@ def test_page_json_is_what_tojson_writes_with_the_geometry_made_once(note):
 def test_page_rings_are_polylines_that_decode_to_the_rounded_coordinates(geom):
     import shapely
 
-    from geo.payload import COORD_DECIMALS, _encoded, round_coordinates
+    from geo.payload import COORD_DECIMALS, round_coordinates
 
     shape = shapely.from_wkt(geom)
     rounded = round_coordinates(np.array([shape], dtype=object), COORD_DECIMALS)[0]  # halves to even
-    encoded = _encoded(rounded)
-    assert encoded == polyline.encode_geometry(shapely.geometry.mapping(shape))
+    encoded = polyline.encode_geometry(rounded)  # from shapely's coordinates
+    assert encoded == polyline.encode_geometry(shapely.geometry.mapping(shape))  # from GeoJSON
     decoded = shapely.geometry.shape(polyline.decode_geometry(encoded))
     assert shapely.equals_exact(decoded, rounded, 1e-9)
