@@ -340,15 +340,19 @@ def _collect(directory: Path, zone_file: Path | None) -> tuple[geopandas.GeoData
     if problems:
         return None, problems
     ordered = sorted(seen.values(), key=lambda r: r.code)
-    frame = geopandas.GeoDataFrame(
+    return frame([r.code for r in ordered], [r.geometry for r in ordered]), problems
+
+
+def frame(codes: list[str], geometries: list[BaseGeometry]) -> geopandas.GeoDataFrame:
+    """The boundaries as :func:`read_boundaries` returns them: ``code``, ``name_zh``, geometry, EPSG:4326."""
+    return geopandas.GeoDataFrame(
         {
-            "code": pd.Series([r.code for r in ordered], dtype=str),
-            "name_zh": pd.Series([areas.resolve(r.code).name_zh for r in ordered], dtype=str),
+            "code": pd.Series(codes, dtype=str),
+            "name_zh": pd.Series([areas.resolve(c).name_zh for c in codes], dtype=str),
         },
-        geometry=[r.geometry for r in ordered],
+        geometry=geometries,
         crs=_WGS84,
     )
-    return frame, problems
 
 
 def read_boundaries(

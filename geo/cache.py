@@ -28,10 +28,9 @@ from typing import Any
 
 import geopandas
 import numpy as np
-import pandas as pd
 import shapely
 
-from . import areas, boundaries, coverage
+from . import boundaries, coverage
 from .errors import Problem
 
 __all__ = ["CACHE_ENV", "BoundaryStage", "boundary_stage", "cache_dir"]
@@ -100,14 +99,7 @@ def _load(path: Path) -> BoundaryStage | None:
         if data.get("format") != _FORMAT:
             return None
         codes = [str(c) for c in data["codes"]]
-        shapes = geopandas.GeoDataFrame(
-            {
-                "code": pd.Series(codes, dtype=str),
-                "name_zh": pd.Series([areas.resolve(c).name_zh for c in codes], dtype=str),
-            },
-            geometry=list(_geoms(data["geometry"])),
-            crs="EPSG:4326",
-        )
+        shapes = boundaries.frame(codes, list(_geoms(data["geometry"])))
         simple = _geoms(data["simple"])
         km2 = {str(k): float(v) for k, v in data["km2"].items()}
         if len(simple) != len(codes) or set(km2) != set(codes):
