@@ -31,7 +31,7 @@ import numpy as np
 import shapely
 
 from . import boundaries, coverage
-from .errors import Problem
+from .errors import AtlasError, Problem
 
 __all__ = ["CACHE_ENV", "BoundaryStage", "boundary_stage", "cache_dir"]
 
@@ -105,7 +105,7 @@ def _load(path: Path) -> BoundaryStage | None:
         if len(simple) != len(codes) or set(km2) != set(codes):
             return None
         return BoundaryStage(shapes, km2, simple)
-    except (OSError, ValueError, KeyError, TypeError, shapely.errors.GEOSException):
+    except (OSError, ValueError, KeyError, TypeError, AtlasError, shapely.errors.GEOSException):
         return None  # unreadable or from elsewhere: run the stage
 
 

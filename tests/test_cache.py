@@ -99,8 +99,9 @@ def test_a_zone_file_is_part_of_the_key(folder: Path, bounds: Path) -> None:
 @pytest.mark.parametrize(
     "content",
     [b"", b"not json", b'{"format": 1}', b'{"format": 99, "codes": []}', b'{"format":1,"codes":["150502"],'
-     b'"geometry":["AAAA"],"simple":["AAAA"],"km2":{"150502":1.0}}'],
-    ids=["empty", "not-json", "fields-missing", "other-format", "broken-wkb"],
+     b'"geometry":["AAAA"],"simple":["AAAA"],"km2":{"150502":1.0}}',
+     b'{"format":1,"codes":["999999"],"geometry":[],"simple":[],"km2":{}}'],
+    ids=["empty", "not-json", "fields-missing", "other-format", "broken-wkb", "unknown-code"],
 )  # fmt: skip
 def test_a_broken_kept_file_is_a_miss_and_is_replaced(folder: Path, content: bytes) -> None:
     cache.boundary_stage(BOUNDARIES)
