@@ -71,9 +71,9 @@ TongliaoAtlas.part("legend", function (atlas) {
     var kinds = {};
     t.sites.forEach(function (s) { if (s.precision === "point" && s.shown) kinds[s.kind] = (kinds[s.kind] || 0) + 1; });
     Object.keys(kinds).sort().forEach(function (kind) {
-      var context = vocab.contextKinds.indexOf(kind) >= 0, zh = vocab.siteKinds[kind] || kind;
+      var context = atlas.sites.contextKind(kind), zh = vocab.siteKinds[kind] || kind;
       rows.push(el("div", { cls: "atlas-legend-row" }, [
-        el("i", { cls: "atlas-point" + (context ? " atlas-point-context" : ""), style: "background:" + (context ? atlas.CONTEXT_POINT : t.color) }),
+        atlas.sites.point("i", kind, t),
         zh + (context ? "，仅作背景" : "") + " · " + kind + (context ? ", context only" : "") + " · 来源所载坐标 printed position (" + kinds[kind] + ")"
       ]));
     });

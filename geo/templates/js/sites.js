@@ -10,11 +10,16 @@ TongliaoAtlas.part("sites", function (atlas) {
   var label = vocab.sumLabel;
 
   /** A kind drawn for context only (grey), e.g. a coal-fired station in the new-energy theme. */
-  function context(s) { return vocab.contextKinds.indexOf(s.kind) >= 0; }
-  function pointColor(s, t) { return context(s) ? atlas.CONTEXT_POINT : t.color; }
+  function contextKind(kind) { return vocab.contextKinds.indexOf(kind) >= 0; }
+  function context(s) { return contextKind(s.kind); }
+  /** The square (round and grey for a context kind) of a site at its printed position; the legend's too. */
+  function point(tag, kind, t) {
+    var grey = contextKind(kind);
+    return el(tag, { cls: "atlas-point" + (grey ? " atlas-point-context" : ""), style: "background:" + (grey ? atlas.CONTEXT_POINT : t.color) });
+  }
 
   function marker(s, t) {
-    var node = el("div", { cls: "atlas-point" + (context(s) ? " atlas-point-context" : ""), style: "background:" + pointColor(s, t) });
+    var node = point("div", s.kind, t);
     var m = L.marker(atlas.project(s.lat, s.lon), {
       icon: L.divIcon({ html: dom.node(node), className: "atlas-point-icon", iconSize: [14, 14], iconAnchor: [7, 7] }),
       keyboard: true, title: s.name
@@ -94,7 +99,7 @@ TongliaoAtlas.part("sites", function (atlas) {
       el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }), el("span", { cls: "atlas-sum-words", text: "已公开项目 " }), el("span", { text: String(sum.count) })
     ]);
   }
-  atlas.sites = { layer: layer, mark: mark };
+  atlas.sites = { layer: layer, mark: mark, point: point, contextKind: contextKind };
   atlas.on("theme", draw);
   atlas.on("shapes", function () { made = {}; draw(); }); // positions follow the datum
   atlas.on("prepare", group);
