@@ -117,6 +117,7 @@ ASSETS: dict[str, tuple[str, ...]] = {
             "symbols",
             "labels",
             "sites",
+            "declutter",
             "title",
             "search",
             "view",

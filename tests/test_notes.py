@@ -241,6 +241,24 @@ def test_a_popup_shows_the_chinese_note_before_the_english_one(atlas, offline_pa
 
 
 @pytest.mark.browser
+def test_a_popup_shows_a_sites_notes_chinese_first(atlas, offline_page):
+    data = payload(atlas / CITY)
+    theme, code, site = next(
+        (t["key"], s["districts"][0], s)
+        for t in data["themes"]
+        for s in t["sites"]
+        if s["note"] and s["noteZh"] and s["shown"] and s["districts"][0] in BANNERS
+    )
+    popup = open_popup(offline_page, atlas / CITY, theme, code)
+    item = popup.locator(".atlas-site", has_text=site["noteZh"]).first
+    expect(item).to_be_visible()
+    lines = [line for line in note_lines(item) if line[0] in (site["noteZh"], site["note"])]
+    assert [text for text, _, _ in lines] == [site["noteZh"], site["note"]]
+    assert list(lines[1][1:]) == ["atlas-note atlas-en", "en"]
+    assert (offline_page.failed, offline_page.blocked, offline_page.errors) == ([], [], [])
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize(
     ("note", "note_zh"),
     [("census figure", ""), ("", "普查数据")],

@@ -87,6 +87,56 @@ def test_phone_city_map_gives_labels_room(atlas, phone_page):
     expect(page.locator(".atlas-label > small").first).to_be_visible()
 
 
+# What a symbol beside a label must not cover, and what it is: area labels and sites at their
+# printed position stay where they are; site symbols and the zone's badge step aside (declutter.js).
+COVERED = """() => {
+  const boxes = (sel) => [...document.querySelectorAll(sel)].map((n) => {
+    const r = n.getBoundingClientRect();
+    const what = n.getAttribute("data-code") || n.className.split(" ")[0];
+    return { what: what + " " + n.textContent.trim(), r };
+  });
+  const pane = ".leaflet-marker-pane ";
+  const fixed = boxes(pane + ".atlas-label, " + pane + ".atlas-point");
+  const movable = boxes(pane + ".atlas-sum-icon > .atlas-sum, " + pane + ".atlas-zone");
+  const map = document.querySelector(".folium-map").getBoundingClientRect();
+  const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  const out = [];
+  movable.forEach((m, i) => {
+    const r = m.r;
+    if (r.left < map.left || r.right > map.right || r.top < map.top || r.bottom > map.bottom) {
+      out.push(m.what + " | past the edge");
+    }
+    fixed.concat(movable.slice(i + 1)).forEach((o) => {
+      if (hit(r, o.r)) out.push(m.what + " | " + o.what);
+    });
+  });
+  return { out, movable: movable.length };
+}"""
+# After zooming in, some boxes lie beyond the edge with their areas: only overlaps count.
+OVERLAPS = "(" + COVERED + ")().out.filter((line) => !line.endsWith('past the edge'))"
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["desktop", "phone"])
+@pytest.mark.parametrize("theme", ["basic", "industry", "energy", "desert", "agri"])
+def test_site_symbols_and_the_zone_badge_cover_no_label_and_stay_on_the_map(atlas, browser, theme, size):
+    from conftest import OfflinePage
+
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        page = open_map(OfflinePage(context.new_page()), atlas / CITY)
+        page.locator(f"label.atlas-theme-option[data-theme={theme}]").dispatch_event("click")
+        expect(page.locator("html")).to_have_attribute("data-theme", theme)
+        covered = page.evaluate(COVERED)
+        assert covered["movable"] >= 1  # the zone's badge, and the site symbols of a theme that has them
+        assert covered["out"] == []
+        # and after zooming in, where the labels stand further apart
+        page.evaluate("__atlasTest.map.setZoom(__atlasTest.map.getZoom() + 1, { animate: false })")
+        assert page.evaluate(OVERLAPS) == []
+    finally:
+        context.close()
+
+
 def test_phone_popup_fits_the_screen(atlas, phone_page):
     page = open_map(phone_page, atlas / CITY)
     page.locator("[data-fold=search]").tap()

@@ -59,6 +59,13 @@ TongliaoAtlas.part("content", function (atlas) {
     if (s.place) return "地点 place: " + s.place;
     return "来源只写明所在旗县 the source names only the " + (s.districts.length > 1 ? "areas" : "area");
   }
+  // A fact's or a site's note: Chinese first, the English under it, styled and marked as English.
+  function notes(item) {
+    var out = document.createDocumentFragment();
+    if (item.noteZh) out.appendChild(el("div", { cls: "atlas-note atlas-note-zh", text: item.noteZh }));
+    if (item.note) out.appendChild(el("div", item.noteZh ? { cls: "atlas-note atlas-en", lang: "en", text: item.note } : { cls: "atlas-note", text: item.note }));
+    return out;
+  }
   function siteItem(s) {
     return el("li", { cls: "atlas-site" + (s.shown ? "" : " atlas-site-other") }, [
       el("b", { text: s.name }), s.nameEn ? " " + s.nameEn : "",
@@ -67,6 +74,7 @@ TongliaoAtlas.part("content", function (atlas) {
       el("div", { cls: "atlas-note", text: placeText(s) }),
       s.districts.length > 1 ? el("div", { cls: "atlas-note", text: "跨区项目：计数，容量未计入 · spans " + s.districts.length + " areas: counted, capacity not added" }) : null,
       s.shown ? null : el("div", { cls: "atlas-note", text: "同一项目的另一记载，未计入 · another account of a project listed above, not added" }),
+      notes(s),
       el("div", {}, [sourceLine(s.source)])
     ]);
   }
@@ -74,9 +82,7 @@ TongliaoAtlas.part("content", function (atlas) {
     return el("li", { cls: "atlas-fact" }, [
       el("div", {}, [el("span", { text: f.metric + " " }), el("b", { text: (f.qualifier ? f.qualifier + " " : "") + f.value + " " + f.unit }), f.year ? " (" + f.year + ")" : " (n.d.)"]),
       f.printed ? el("div", { cls: "atlas-note", text: "原文 as printed: " + f.printed }) : null,
-      // The note in Chinese first; the English one under it, styled and marked as English.
-      f.noteZh ? el("div", { cls: "atlas-note atlas-note-zh", text: f.noteZh }) : null,
-      f.note ? el("div", f.noteZh ? { cls: "atlas-note atlas-en", lang: "en", text: f.note } : { cls: "atlas-note", text: f.note }) : null,
+      notes(f),
       el("div", {}, [sourceLine(f.source)])
     ]);
   }

@@ -30,7 +30,8 @@ TongliaoAtlas.part("labels", function (atlas) {
       el("span", { text: a.short }), el("small", { text: a.en }), slots[code]
     ]);
     return L.marker(atlas.project(a.label[0], a.label[1]), {
-      icon: L.divIcon({ html: dom.node(node), className: "atlas-label-icon", iconSize: null }), interactive: false, keyboard: false
+      icon: L.divIcon({ html: dom.node(node), className: "atlas-label-icon", iconSize: null }), interactive: false, keyboard: false,
+      zIndexOffset: 100 // a name stays readable over a site at its printed position (the site stays clickable)
     });
   }
 

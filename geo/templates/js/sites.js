@@ -60,9 +60,8 @@ TongliaoAtlas.part("sites", function (atlas) {
   function chip(code, t) {
     var a = data.areas[code], sum = t.summaries[code], at = a.label;
     if (!at) return null; // the zone: its count is on its badge (labels.js), its popup lists the sites
-    // Below the label; left of it where the zone's badge takes the space on the right.
-    var left = atlas.zoneCode && data.areas[atlas.zoneCode].parent === code;
-    var cls = "atlas-sum" + (left ? " atlas-sum-left" : "") + (atlas.isContext(code) ? " atlas-sum-context" : "");
+    // Below the label, unless that place is taken (declutter.js).
+    var cls = "atlas-sum" + (atlas.isContext(code) ? " atlas-sum-context" : "");
     var node = el("div", { cls: cls, "data-code": code, title: label.zh + " · " + label.en }, [
       el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }),
       el("span", { cls: "atlas-sum-words", text: "已公开项目 " }), el("span", { text: String(sum.count) })

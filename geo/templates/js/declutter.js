@@ -1,0 +1,76 @@
+/* Declutter: the symbols that stand beside a label (an area's named-sites symbol, the zone's
+ * badge) step aside from area labels, sites at their printed position and each other.
+ *
+ * Labels and printed positions never move. Each movable box tries a few places around its
+ * anchor, its usual place first, and takes the first that overlaps nothing already placed and
+ * stays on the map; where every place overlaps, the one that overlaps least. The zone's badge
+ * is placed first (it carries the zone's figure), then the symbols from north to south. Only
+ * CSS transforms change, so moving costs no layout. */
+TongliaoAtlas.part("declutter", function (atlas) {
+  "use strict";
+  var map = atlas.map, GAP = 2;
+
+  // Places of a box's top-left corner relative to its anchor, as [x, y] for its width and height.
+  var SYMBOL = [
+    function (w) { return [-w / 2, 22]; }, // under the label (atlas.css)
+    function (w) { return [-w - 6, 14]; }, // under it, to the left
+    function () { return [6, 14]; }, // under it, to the right
+    function (w, h) { return [-w / 2, -h - 22]; }, // above it
+    function (w) { return [-w / 2, 40]; }, // further down
+    function (w) { return [-w - 6, 34]; },
+    function () { return [6, 34]; },
+    function (w, h) { return [-w / 2, -h - 40]; } // further up
+  ];
+  // The zone's badge keeps to the right of its parent's label: further away, it would seem to
+  // name a neighbour.
+  var BADGE = [
+    function () { return [0, 0]; }, // below the parent's label, to the right (labels.js)
+    function () { return [0, -8]; },
+    function () { return [0, -12]; },
+    function () { return [0, -16]; },
+    function (w, h) { return [0, -h - 30]; },
+    function () { return [16, 18]; }
+  ];
+
+  function box(r) { return [r.left - GAP, r.top - GAP, r.right + GAP, r.bottom + GAP]; }
+  function overlap(a, b) {
+    var x = Math.min(a[2], b[2]) - Math.max(a[0], b[0]), y = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
+    return x > 0 && y > 0 ? x * y : 0;
+  }
+  function outside(a, frame) {
+    return Math.max(0, frame.left - a[0]) + Math.max(0, a[2] - frame.right) + Math.max(0, frame.top - a[1]) + Math.max(0, a[3] - frame.bottom);
+  }
+
+  /** Place every movable box; called after each drawing of labels and symbols, and on zoom. */
+  function run() {
+    var pane = map.getPanes().markerPane, frame = map.getContainer().getBoundingClientRect();
+    var fixed = [];
+    pane.querySelectorAll(".atlas-label, .atlas-point").forEach(function (n) { fixed.push(box(n.getBoundingClientRect())); });
+    var movable = [];
+    function collect(selector, places) {
+      pane.querySelectorAll(selector).forEach(function (n) {
+        var anchor = n.parentNode.getBoundingClientRect(), r = n.getBoundingClientRect();
+        movable.push({ node: n, x: anchor.left, y: anchor.top, w: r.width, h: r.height, places: places });
+      });
+    }
+    collect(".atlas-zone", BADGE); // measured before any box moves: one layout for all
+    var symbols = movable.length;
+    collect(".atlas-sum-icon > .atlas-sum", SYMBOL);
+    var rest = movable.slice(symbols).sort(function (a, b) { return a.y - b.y || a.x - b.x; });
+    movable.slice(0, symbols).concat(rest).forEach(function (m) {
+      var best = null;
+      m.places.some(function (place, i) {
+        var p = place(m.w, m.h), a = [m.x + p[0], m.y + p[1], m.x + p[0] + m.w, m.y + p[1] + m.h];
+        var cost = outside(a, frame) * 1000 + fixed.reduce(function (s, f) { return s + overlap(a, f); }, 0);
+        if (!best || cost < best.cost) best = { p: p, a: a, cost: cost, i: i };
+        return cost === 0;
+      });
+      m.node.style.transform = "translate(" + Math.round(best.p[0]) + "px, " + Math.round(best.p[1]) + "px)";
+      m.node.setAttribute("data-place", String(best.i));
+      fixed.push([best.a[0] - GAP, best.a[1] - GAP, best.a[2] + GAP, best.a[3] + GAP]);
+    });
+  }
+  ["theme", "shapes", "overlay"].forEach(function (e) { atlas.on(e, run); });
+  map.on("zoomend resize", run);
+  atlas.declutter = run;
+});
