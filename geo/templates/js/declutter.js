@@ -8,7 +8,7 @@
  * CSS transforms change, so moving costs no layout. */
 TongliaoAtlas.part("declutter", function (atlas) {
   "use strict";
-  var map = atlas.map, GAP = 2;
+  var map = atlas.map, GAP = 1;
 
   // Places of a box's top-left corner relative to its anchor, as [x, y] for its width and height.
   var SYMBOL = [
@@ -19,7 +19,10 @@ TongliaoAtlas.part("declutter", function (atlas) {
     function (w) { return [-w / 2, 40]; }, // further down
     function (w) { return [-w - 6, 34]; },
     function () { return [6, 34]; },
-    function (w, h) { return [-w / 2, -h - 40]; } // further up
+    function (w, h) { return [-w / 2, -h - 40]; }, // further up
+    function (w) { return [-w - 30, 22]; },
+    function () { return [30, 22]; },
+    function (w) { return [-w / 2, 58]; }
   ];
   // The zone's badge keeps to the right of its parent's label: further away, it would seem to
   // name a neighbour.
@@ -29,8 +32,13 @@ TongliaoAtlas.part("declutter", function (atlas) {
     function () { return [0, -12]; },
     function () { return [0, -16]; },
     function (w, h) { return [0, -h - 30]; },
-    function () { return [16, 18]; }
+    function () { return [16, 18]; },
+    function () { return [24, -8]; },
+    function () { return [0, 16]; },
+    function (w, h) { return [24, -h - 30]; }
   ];
+
+  var NUDGES = [[0, 0], [0, 4], [0, -4], [8, 0], [-8, 0], [8, 4], [-8, 4]];
 
   function box(r) { return [r.left - GAP, r.top - GAP, r.right + GAP, r.bottom + GAP]; }
   function overlap(a, b) {
@@ -60,10 +68,14 @@ TongliaoAtlas.part("declutter", function (atlas) {
     movable.slice(0, symbols).concat(rest).forEach(function (m) {
       var best = null;
       m.places.some(function (place, i) {
-        var p = place(m.w, m.h), a = [m.x + p[0], m.y + p[1], m.x + p[0] + m.w, m.y + p[1] + m.h];
-        var cost = outside(a, frame) * 1000 + fixed.reduce(function (s, f) { return s + overlap(a, f); }, 0);
-        if (!best || cost < best.cost) best = { p: p, a: a, cost: cost, i: i };
-        return cost === 0;
+        var base = place(m.w, m.h);
+        // each place, then a few pixels around it: on a crowded map a nudge is often enough
+        return NUDGES.some(function (d) {
+          var p = [base[0] + d[0], base[1] + d[1]], a = [m.x + p[0], m.y + p[1], m.x + p[0] + m.w, m.y + p[1] + m.h];
+          var cost = outside(a, frame) * 1000 + fixed.reduce(function (s, f) { return s + overlap(a, f); }, 0);
+          if (!best || cost < best.cost) best = { p: p, a: a, cost: cost, i: i };
+          return cost === 0;
+        });
       });
       m.node.style.transform = "translate(" + Math.round(best.p[0]) + "px, " + Math.round(best.p[1]) + "px)";
       m.node.setAttribute("data-place", String(best.i));
