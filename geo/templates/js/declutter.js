@@ -61,11 +61,11 @@ TongliaoAtlas.part("declutter", function (atlas) {
         movable.push({ node: n, x: anchor.left, y: anchor.top, w: r.width, h: r.height, places: places });
       });
     }
-    collect(".atlas-zone", BADGE); // measured before any box moves: one layout for all
-    var symbols = movable.length;
+    collect(".atlas-zone", BADGE); // all measured before any box moves: one layout for all
+    var badges = movable.length;
     collect(".atlas-sum-icon > .atlas-sum", SYMBOL);
-    var rest = movable.slice(symbols).sort(function (a, b) { return a.y - b.y || a.x - b.x; });
-    movable.slice(0, symbols).concat(rest).forEach(function (m) {
+    var symbols = movable.slice(badges).sort(function (a, b) { return a.y - b.y || a.x - b.x; });
+    movable.slice(0, badges).concat(symbols).forEach(function (m) {
       var best = null;
       m.places.some(function (place, i) {
         var base = place(m.w, m.h);
@@ -84,5 +84,4 @@ TongliaoAtlas.part("declutter", function (atlas) {
   }
   ["theme", "shapes", "overlay"].forEach(function (e) { atlas.on(e, run); });
   map.on("zoomend resize", run);
-  atlas.declutter = run;
 });
