@@ -66,21 +66,27 @@ TongliaoAtlas.part("declutter", function (atlas) {
     collect(".atlas-sum-icon > .atlas-sum", SYMBOL);
     var symbols = movable.slice(badges).sort(function (a, b) { return a.y - b.y || a.x - b.x; });
     movable.slice(0, badges).concat(symbols).forEach(function (m) {
-      var best = null;
-      m.places.some(function (place, i) {
-        var base = place(m.w, m.h);
-        // each place, then a few pixels around it: on a crowded map a nudge is often enough
-        return NUDGES.some(function (d) {
-          var p = [base[0] + d[0], base[1] + d[1]], a = [m.x + p[0], m.y + p[1], m.x + p[0] + m.w, m.y + p[1] + m.h];
-          var cost = outside(a, frame) * 1000 + fixed.reduce(function (s, f) { return s + overlap(a, f); }, 0);
-          if (!best || cost < best.cost) best = { p: p, a: a, cost: cost, i: i };
-          return cost === 0;
-        });
-      });
+      var best = place(m, fixed, frame);
       m.node.style.transform = "translate(" + Math.round(best.p[0]) + "px, " + Math.round(best.p[1]) + "px)";
       m.node.setAttribute("data-place", String(best.i));
       fixed.push([best.a[0] - GAP, best.a[1] - GAP, best.a[2] + GAP, best.a[3] + GAP]);
     });
+  }
+  // The first free place of `m` (each place, then a few pixels around it: on a crowded map a
+  // nudge is often enough), else the least covered one. Plain loops: this runs on every switch.
+  function place(m, fixed, frame) {
+    var best = null;
+    for (var i = 0; i < m.places.length; i++) {
+      var base = m.places[i](m.w, m.h);
+      for (var j = 0; j < NUDGES.length; j++) {
+        var x = m.x + base[0] + NUDGES[j][0], y = m.y + base[1] + NUDGES[j][1];
+        var a = [x, y, x + m.w, y + m.h], cost = outside(a, frame) * 1000;
+        for (var k = 0; k < fixed.length && (!best || cost < best.cost); k++) cost += overlap(a, fixed[k]);
+        if (!best || cost < best.cost) best = { p: [x - m.x, y - m.y], a: a, cost: cost, i: i };
+        if (cost === 0) return best;
+      }
+    }
+    return best;
   }
   ["theme", "shapes", "overlay"].forEach(function (e) { atlas.on(e, run); });
   map.on("zoomend resize", run);
