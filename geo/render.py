@@ -117,7 +117,6 @@ ASSETS: dict[str, tuple[str, ...]] = {
             "symbols",
             "labels",
             "sites",
-            "declutter",
             "title",
             "search",
             "view",
@@ -134,6 +133,7 @@ ASSETS: dict[str, tuple[str, ...]] = {
             "small",
             "print",
             "png",
+            "declutter",  # last: it places what the others drew on a theme change
             "init",
         )
     ),

@@ -117,7 +117,7 @@ COVERED = """() => {
 OVERLAPS = "(" + COVERED + ")().out.filter((line) => !line.endsWith('past the edge'))"
 
 
-@pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["desktop", "phone"])
+@pytest.mark.parametrize("size", [(1366, 768), (1200, 760), (390, 844)], ids=["desktop", "readme", "phone"])
 @pytest.mark.parametrize("theme", ["basic", "industry", "energy", "desert", "agri"])
 def test_site_symbols_and_the_zone_badge_cover_no_label_and_stay_on_the_map(atlas, browser, theme, size):
     from conftest import OfflinePage

@@ -1,5 +1,6 @@
 /* Declutter: the symbols that stand beside a label (an area's named-sites symbol, the zone's
- * badge) step aside from area labels, sites at their printed position and each other.
+ * badge) step aside from area labels, sites at their printed position, the panels over the
+ * map and each other.
  *
  * Labels and printed positions never move. Each movable box tries a few places around its
  * anchor, its usual place first, and takes the first that overlaps nothing already placed and
@@ -38,6 +39,7 @@ TongliaoAtlas.part("declutter", function (atlas) {
     function (w, h) { return [24, -h - 30]; }
   ];
 
+  var COMPACT = "atlas-sum-compact";
   var NUDGES = [[0, 0], [0, 4], [0, -4], [8, 0], [-8, 0], [8, 4], [-8, 4]];
 
   function box(r) { return [r.left - GAP, r.top - GAP, r.right + GAP, r.bottom + GAP]; }
@@ -54,11 +56,18 @@ TongliaoAtlas.part("declutter", function (atlas) {
     var pane = map.getPanes().markerPane, frame = map.getContainer().getBoundingClientRect();
     var fixed = [];
     pane.querySelectorAll(".atlas-label, .atlas-point").forEach(function (n) { fixed.push(box(n.getBoundingClientRect())); });
+    // the panels and buttons over the map too: a symbol under the legend cannot be read
+    map.getContainer().querySelectorAll(".leaflet-control").forEach(function (n) {
+      var r = n.getBoundingClientRect();
+      if (r.width && r.height) fixed.push(box(r));
+    });
     var movable = [];
     function collect(selector, places) {
       pane.querySelectorAll(selector).forEach(function (n) {
+        n.classList.remove(COMPACT);
         var anchor = n.parentNode.getBoundingClientRect(), r = n.getBoundingClientRect();
-        movable.push({ node: n, x: anchor.left, y: anchor.top, w: r.width, h: r.height, places: places });
+        var words = n.querySelector(".atlas-sum-words");
+        movable.push({ node: n, x: anchor.left, y: anchor.top, w: r.width, h: r.height, places: places, words: words ? words.getBoundingClientRect().width : 0 });
       });
     }
     collect(".atlas-zone", BADGE); // all measured before any box moves: one layout for all
@@ -67,6 +76,11 @@ TongliaoAtlas.part("declutter", function (atlas) {
     var symbols = movable.slice(badges).sort(function (a, b) { return a.y - b.y || a.x - b.x; });
     movable.slice(0, badges).concat(symbols).forEach(function (m) {
       var best = place(m, fixed, frame);
+      if (best.cost > 0 && m.words > 0) {
+        // No free place for "◆ 已公开项目 3": "◆ 3" may fit (the words stay in its tooltip).
+        var small = place(Object.assign({}, m, { w: m.w - m.words }), fixed, frame);
+        if (small.cost < best.cost) { best = small; m.node.classList.add(COMPACT); }
+      }
       m.node.style.transform = "translate(" + Math.round(best.p[0]) + "px, " + Math.round(best.p[1]) + "px)";
       m.node.setAttribute("data-place", String(best.i));
       fixed.push([best.a[0] - GAP, best.a[1] - GAP, best.a[2] + GAP, best.a[3] + GAP]);
