@@ -5,8 +5,9 @@
  * Labels and printed positions never move. Each movable box tries a few places around its
  * anchor, its usual place first, and takes the first that overlaps nothing already placed and
  * stays on the map; where every place overlaps, the one that overlaps least. The zone's badge
- * is placed first (it carries the zone's figure), then the symbols from north to south. Only
- * CSS transforms change, so moving costs no layout. */
+ * is placed first (it carries the zone's figure), then the symbols from north to south; a
+ * symbol with no free place drops its words ("◆ 3") if that frees one. Boxes move by CSS
+ * transforms, which cost no layout. */
 TongliaoAtlas.part("declutter", function (atlas) {
   "use strict";
   var map = atlas.map, GAP = 1;
