@@ -102,13 +102,14 @@ COVERED = """() => {
   const hit = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
     && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
   const out = [];
+  const seen = (r) => r.right > map.left && r.left < map.right && r.bottom > map.top && r.top < map.bottom;
   movable.forEach((m, i) => {
     const r = m.r;
     if (r.left < map.left || r.right > map.right || r.top < map.top || r.bottom > map.bottom) {
       out.push(m.what + " | past the edge");
     }
     fixed.concat(movable.slice(i + 1)).forEach((o) => {
-      if (hit(r, o.r)) out.push(m.what + " | " + o.what);
+      if (seen(r) && hit(r, o.r)) out.push(m.what + " | " + o.what);
     });
   });
   return { out, movable: movable.length };
@@ -133,6 +134,33 @@ def test_site_symbols_and_the_zone_badge_cover_no_label_and_stay_on_the_map(atla
         # and after zooming in, where the labels stand further apart
         page.evaluate("__atlasTest.map.setZoom(__atlasTest.map.getZoom() + 1, { animate: false })")
         assert page.evaluate(OVERLAPS) == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["desktop", "phone"])
+@pytest.mark.parametrize("name", [NAIMAN, "150571-kaifaqu.html"])
+def test_on_a_district_page_symbols_cover_no_label_and_the_zone_badge_stays_on_screen(
+    atlas, browser, name, size
+):
+    # Neighbours' symbols may stand at the edge with their areas: here only overlaps count,
+    # and the zone's badge (on its own page, the page's subject) must be whole on screen.
+    from conftest import OfflinePage
+
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        page = open_map(OfflinePage(context.new_page()), atlas / name)
+        for theme in (None, "industry", "energy"):  # as the page opens, then after switches
+            if theme:
+                page.locator(f"label.atlas-theme-option[data-theme={theme}]").dispatch_event("click")
+                expect(page.locator("html")).to_have_attribute("data-theme", theme)
+            assert page.evaluate(OVERLAPS) == []
+            badge = page.evaluate(
+                "document.querySelector('.leaflet-marker-pane .atlas-zone').getBoundingClientRect().toJSON()"
+            )
+            if name.startswith("150571"):
+                assert badge["left"] >= 0 and badge["right"] <= size[0], badge
+                assert badge["top"] >= 0 and badge["bottom"] <= size[1], badge
     finally:
         context.close()
 

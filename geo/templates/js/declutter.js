@@ -26,8 +26,8 @@ TongliaoAtlas.part("declutter", function (atlas) {
     function () { return [30, 22]; },
     function (w) { return [-w / 2, 58]; }
   ];
-  // The zone's badge keeps to the right of its parent's label: further away, it would seem to
-  // name a neighbour.
+  // The zone's badge keeps to the right of its parent's label (further away, it would seem to
+  // name a neighbour); under the label or left of it only where the right runs off the map.
   var BADGE = [
     function () { return [0, 0]; }, // below the parent's label, to the right (labels.js)
     function () { return [0, -8]; },
@@ -37,7 +37,9 @@ TongliaoAtlas.part("declutter", function (atlas) {
     function () { return [16, 18]; },
     function () { return [24, -8]; },
     function () { return [0, 16]; },
-    function (w, h) { return [24, -h - 30]; }
+    function (w, h) { return [24, -h - 30]; },
+    function (w) { return [-w / 2, 24]; },
+    function (w) { return [-w - 8, 0]; }
   ];
 
   var COMPACT = "atlas-sum-compact";
@@ -68,7 +70,12 @@ TongliaoAtlas.part("declutter", function (atlas) {
         n.classList.remove(COMPACT);
         var anchor = n.parentNode.getBoundingClientRect(), r = n.getBoundingClientRect();
         var words = n.querySelector(".atlas-sum-words");
-        movable.push({ node: n, x: anchor.left, y: anchor.top, w: r.width, h: r.height, places: places, words: words ? words.getBoundingClientRect().width : 0 });
+        movable.push({
+          node: n, x: anchor.left, y: anchor.top, w: r.width, h: r.height, places: places,
+          words: words ? words.getBoundingClientRect().width : 0,
+          // a symbol whose label is off the map stays by its label, not pulled into view
+          seen: anchor.left >= frame.left && anchor.left <= frame.right && anchor.top >= frame.top && anchor.top <= frame.bottom
+        });
       });
     }
     collect(".atlas-zone", BADGE); // all measured before any box moves: one layout for all
@@ -95,7 +102,7 @@ TongliaoAtlas.part("declutter", function (atlas) {
       var base = m.places[i](m.w, m.h);
       for (var j = 0; j < NUDGES.length; j++) {
         var x = m.x + base[0] + NUDGES[j][0], y = m.y + base[1] + NUDGES[j][1];
-        var a = [x, y, x + m.w, y + m.h], cost = outside(a, frame) * 1000;
+        var a = [x, y, x + m.w, y + m.h], cost = m.seen ? outside(a, frame) * 1000 : 0;
         for (var k = 0; k < fixed.length && (!best || cost < best.cost); k++) cost += overlap(a, fixed[k]);
         if (!best || cost < best.cost) best = { p: [x - m.x, y - m.y], a: a, cost: cost, i: i };
         if (cost === 0) return best;
@@ -103,6 +110,7 @@ TongliaoAtlas.part("declutter", function (atlas) {
     }
     return best;
   }
-  ["theme", "shapes", "overlay"].forEach(function (e) { atlas.on(e, run); });
+  // "ready": the panels have their opening state by then (small.js closes a card on a phone)
+  ["theme", "shapes", "overlay", "ready"].forEach(function (e) { atlas.on(e, run); });
   map.on("zoomend resize", run);
 });
