@@ -165,6 +165,14 @@ def test_on_a_district_page_symbols_cover_no_label_and_the_zone_badge_stays_on_s
         context.close()
 
 
+def test_the_profile_card_opens_on_a_desktop_and_starts_closed_on_a_phone(atlas, offline_page, phone_page):
+    is_open = "document.querySelector('details.atlas-profile').open"
+    assert open_map(offline_page, atlas / NAIMAN).evaluate(is_open) is True
+    page = open_map(phone_page, atlas / NAIMAN)
+    expect(page.locator("details.atlas-profile")).to_be_visible()
+    assert page.evaluate(is_open) is False
+
+
 def test_phone_popup_fits_the_screen(atlas, phone_page):
     page = open_map(phone_page, atlas / CITY)
     page.locator("[data-fold=search]").tap()

@@ -110,7 +110,6 @@ TongliaoAtlas.part("declutter", function (atlas) {
     }
     return best;
   }
-  // "ready": the panels have their opening state by then (small.js closes a card on a phone)
-  ["theme", "shapes", "overlay", "ready"].forEach(function (e) { atlas.on(e, run); });
+  ["theme", "shapes", "overlay"].forEach(function (e) { atlas.on(e, run); });
   map.on("zoomend resize", run);
 });

@@ -32,10 +32,10 @@ TongliaoAtlas.part("small", function (atlas) {
     o.autoPanPaddingTopLeft = L.point(10, 140);
     o.autoPanPaddingBottomRight = L.point(10, 50);
   });
-  // Cards that open by default (the district profile) start closed on a small screen.
-  atlas.on("ready", function () {
-    if (map.getSize().x > 600) return;
+  // Cards that open by default (the district profile) start closed on a small screen: closed
+  // before the first drawing, so that what is placed around them (declutter.js) sees them so.
+  if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
     map.getContainer().querySelectorAll(".leaflet-bottom details[open]").forEach(function (d) { d.open = false; });
-  });
+  }
   atlas.small = { fold: fold };
 });
