@@ -426,6 +426,16 @@ class Browser:
 # ------------------------------------------------------------------ the run
 
 
+def pick(samples: list[dict[str, Any]], *keys: str) -> list[float | None]:
+    """The value under `keys` (nested) of every sample; None where a sample lacks it."""
+    vals = []
+    for x in samples:
+        for k in keys:
+            x = x.get(k) if isinstance(x, dict) else None
+        vals.append(x)
+    return vals
+
+
 @dataclass
 class Samples:
     floor: list[float] = field(default_factory=list)
@@ -618,14 +628,6 @@ def summarise(args, data, why, s: Samples, ours_bytes, base_bytes, district_page
     cpu = {name: median(xs) for name, xs in s.cpu.items()}
     cdn_known = leaflet_local()
     base_plus = len(base_bytes) + sum(cdn_known.values())
-
-    def pick(samples: list[dict[str, Any]], *keys: str) -> list[float | None]:
-        vals = []
-        for x in samples:
-            for k in keys:
-                x = x.get(k) if isinstance(x, dict) else None
-            vals.append(x)
-        return vals
 
     def ratio(a: float | None, b: float | None) -> float | None:
         return a / b if a and b else None
@@ -915,32 +917,24 @@ def browser_only(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             browser.close()
 
-    def col(samples: list[dict[str, Any]], *keys: str) -> list[float]:
-        out = []
-        for x in samples:
-            for k in keys:
-                x = x.get(k) if isinstance(x, dict) else None
-            out.append(x)
-        return out
-
     switch_ok = all(
         x.get("switch", {}).get("legend") and x.get("switch", {}).get("changed")
         for x in s.ours_open + s.ours_slow
     )
     measured = {
         "page_bytes": float(page.stat().st_size),
-        "open_ms": median(col(s.ours_open, "drawn_ms")),
-        "switch_ms": median(col(s.ours_open, "switch", "frame")) if switch_ok else None,
-        "open_slow_ms": median(col(s.ours_slow, "drawn_ms")),
-        "switch_slow_ms": median(col(s.ours_slow, "switch", "frame")) if switch_ok else None,
+        "open_ms": median(pick(s.ours_open, "drawn_ms")),
+        "switch_ms": median(pick(s.ours_open, "switch", "frame")) if switch_ok else None,
+        "open_slow_ms": median(pick(s.ours_slow, "drawn_ms")),
+        "switch_slow_ms": median(pick(s.ours_slow, "switch", "frame")) if switch_ok else None,
     }
     samples = {
-        "open_ms": col(s.ours_open, "drawn_ms"),
-        "switch_ms": col(s.ours_open, "switch", "frame"),
-        "open_slow_ms": col(s.ours_slow, "drawn_ms"),
-        "switch_slow_ms": col(s.ours_slow, "switch", "frame"),
+        "open_ms": pick(s.ours_open, "drawn_ms"),
+        "switch_ms": pick(s.ours_open, "switch", "frame"),
+        "open_slow_ms": pick(s.ours_slow, "drawn_ms"),
+        "switch_slow_ms": pick(s.ours_slow, "switch", "frame"),
     }
-    print(f"blank page: open → drawn {fmt_ms(median(col(s.blank_open, 'drawn_ms')))}")
+    print(f"blank page: open → drawn {fmt_ms(median(pick(s.blank_open, 'drawn_ms')))}")
     for b in BUDGETS:
         if b.key not in measured:
             continue
