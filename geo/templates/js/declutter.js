@@ -56,7 +56,10 @@ TongliaoAtlas.part("declutter", function (atlas) {
 
   /** Place every movable box; called after each drawing of labels and symbols, and on zoom. */
   function run() {
-    var pane = map.getPanes().markerPane, frame = map.getContainer().getBoundingClientRect();
+    var pane = map.getPanes().markerPane;
+    // nothing to place (the first fit of the view, before the first theme is drawn): no layout read
+    if (!pane.querySelector(".atlas-zone, .atlas-sum-icon")) return;
+    var frame = map.getContainer().getBoundingClientRect();
     var fixed = [];
     pane.querySelectorAll(".atlas-label, .atlas-point").forEach(function (n) { fixed.push(box(n.getBoundingClientRect())); });
     // the panels and buttons over the map too: a symbol under the legend cannot be read
