@@ -56,16 +56,20 @@ TongliaoAtlas.part("sites", function (atlas) {
     else if (a.link) box.appendChild(el("a", { cls: "atlas-link", href: a.link, text: "项目清单见该地区地图 · list on its map →" }));
     return box;
   }
+  // "◆ 已公开项目 n": the words in a span of their own, which give way where room is short
+  // (small.css, declutter.js); `extra` is a further class.
+  function sumNode(tag, extra, code, t) {
+    return el(tag, { cls: "atlas-sum" + (extra ? " " + extra : ""), "data-code": code, title: label.zh + " · " + label.en }, [
+      el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }),
+      el("span", { cls: "atlas-sum-words", text: "已公开项目 " }), el("span", { text: String(t.summaries[code].count) })
+    ]);
+  }
   // Where an area's summary stands: under its label.
   function chip(code, t) {
     var a = data.areas[code], sum = t.summaries[code], at = a.label;
     if (!at) return null; // the zone: its count is on its badge (labels.js), its popup lists the sites
     // Below the label, unless that place is taken (declutter.js).
-    var cls = "atlas-sum" + (atlas.isContext(code) ? " atlas-sum-context" : "");
-    var node = el("div", { cls: cls, "data-code": code, title: label.zh + " · " + label.en }, [
-      el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }),
-      el("span", { cls: "atlas-sum-words", text: "已公开项目 " }), el("span", { text: String(sum.count) })
-    ]);
+    var node = sumNode("div", atlas.isContext(code) ? "atlas-sum-context" : "", code, t);
     var m = L.marker(atlas.project(at[0], at[1]), {
       icon: L.divIcon({ html: dom.node(node), className: "atlas-sum-icon", iconSize: null }),
       keyboard: true, title: a.zh + " " + label.zh + " " + sum.count, zIndexOffset: 200
@@ -92,11 +96,7 @@ TongliaoAtlas.part("sites", function (atlas) {
   }
   /** The small "◆ 已公开项目 n" mark of an area's summary, for the zone's badge. */
   function mark(code, t) {
-    var sum = t.summaries[code];
-    if (!sum) return null;
-    return el("span", { cls: "atlas-sum atlas-sum-inline", "data-code": code, title: label.zh + " · " + label.en }, [
-      el("i", { cls: "atlas-sum-mark", style: "background:" + t.color }), el("span", { cls: "atlas-sum-words", text: "已公开项目 " }), el("span", { text: String(sum.count) })
-    ]);
+    return t.summaries[code] ? sumNode("span", "atlas-sum-inline", code, t) : null;
   }
   atlas.sites = { layer: layer, mark: mark, point: point, contextKind: contextKind };
   atlas.on("theme", draw);
